@@ -1,0 +1,38 @@
+"""numformat: how numbers become bits, bit-exact.
+
+IEEE-754 and ML floats, Qm.n fixed point, audio ADC quantization and int8 neural networks,
+each checked against a real reference library.
+
+>>> import numformat
+>>> numformat.encode_float32(8.625).hex
+'0x410A0000'
+"""
+
+from .floats import (
+    BFLOAT16,
+    FLOAT8_E4M3FN,
+    FLOAT8_E5M2,
+    FLOAT16,
+    FLOAT32,
+    FLOAT64,
+    FloatFormat,
+    fields,
+    float_format,
+    from_bits,
+    next_down,
+    next_up,
+    round_to,
+    to_bits,
+    ulp,
+)
+from .floatbits import FloatBits, decode, decode_float32, encode, encode_float32
+from .rounding import OVERFLOW_MODES, ROUNDING_MODES
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BFLOAT16", "FLOAT8_E4M3FN", "FLOAT8_E5M2", "FLOAT16", "FLOAT32", "FLOAT64",
+    "FloatBits", "FloatFormat", "OVERFLOW_MODES", "ROUNDING_MODES",
+    "decode", "decode_float32", "encode", "encode_float32", "fields", "float_format",
+    "from_bits", "next_down", "next_up", "round_to", "to_bits", "ulp",
+]

@@ -1,0 +1,459 @@
+"""IEEE-754 and machine-learning float formats, and codecs between values and bit patterns.
+
+A binary float format is fixed by three numbers: ``exponent_bits``, ``mantissa_bits`` (the
+stored fraction, without the implicit leading 1) and the exponent ``bias``.  A normal number
+is ``(-1)^sign × 2^(exponent - bias) × 1.mantissa``; exponent field 0 holds zero and the
+subnormals ``(-1)^sign × 2^(1 - bias) × 0.mantissa``; an all-ones exponent holds inf and NaN,
+except in the OCP "fn" formats (``finite_only=True``) such as float8 E4M3FN, which have no
+infinities and spend only the all-ones pattern on NaN.
+
+The whole-array codecs here (:func:`to_bits`, :func:`from_bits`, :func:`fields`,
+:func:`round_to`, :func:`ulp`, :func:`next_up`, :func:`next_down`) work on numpy arrays without
+Python loops.  One number at a time, with its fields and a worked formula, is
+:class:`FloatBits` from :func:`encode` and :func:`decode` (in :mod:`numformat.floatbits`,
+re-exported here).
+
+Examples
+--------
+>>> FLOAT32
+FloatFormat(exponent_bits=8, mantissa_bits=23, bias=127, name='float32')
+>>> FLOAT8_E4M3FN.max, FLOAT8_E5M2.max, FLOAT16.eps
+(448.0, 57344.0, 0.0009765625)
+>>> to_bits([1.0, -2.0, 0.1], FLOAT16)
+array([15360, 49152, 11878], dtype=uint16)
+>>> from_bits([0x3C00, 0x7C00, 0x0001], FLOAT16)
+array([1.00000000e+00,            inf, 5.96046448e-08])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+
+import numpy as np
+
+_FLOAT64_EXPONENT_FIELD = np.uint64(0x7FF0_0000_0000_0000)
+_BLOCK = 2 ** 14
+
+
+@dataclasses.dataclass(frozen=True)
+class FloatFormat:
+    """A binary floating-point format: exponent width, mantissa width, bias, special values.
+
+    Parameters
+    ----------
+    exponent_bits : int
+        Width of the biased exponent field, 2 to 10 (or 11 for the float64 layout itself).
+    mantissa_bits : int
+        Width of the stored fraction field, 1 to 51 (or 52 for float64).  Every value of such a
+        format is exactly a float64, which is what lets the codecs work in float64 exactly.
+    bias : int, optional
+        Exponent bias; defaults to the IEEE ``2**(exponent_bits - 1) - 1``.
+    finite_only : bool
+        The OCP "fn" flavour: no infinities, one NaN per sign (every exponent and mantissa bit
+        set), so the all-ones exponent holds ordinary numbers.
+    name : str, optional
+        A label such as ``"float8_e4m3fn"``; defaults to ``"e{E}m{M}"``.
+
+    Examples
+    --------
+    >>> fp8 = FloatFormat(4, 3, finite_only=True)
+    >>> fp8.width, fp8.bias, fp8.max, fp8.min_normal, fp8.min_subnormal
+    (8, 7, 448.0, 0.015625, 0.001953125)
+    >>> FloatFormat(4, 60)
+    Traceback (most recent call last):
+    ...
+    ValueError: mantissa_bits=60 is not supported; use 1 to 51 (or exponent_bits=11, mantissa_bits=52 for float64)
+    """
+
+    exponent_bits: int
+    mantissa_bits: int
+    bias: int = dataclasses.field(default=None, kw_only=True)
+    finite_only: bool = dataclasses.field(default=False, kw_only=True)
+    name: str = dataclasses.field(default=None, kw_only=True, compare=False)
+
+    def __post_init__(self):
+        for field in ("exponent_bits", "mantissa_bits"):
+            value = getattr(self, field)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise TypeError(f"{field} must be an int, got {type(value).__name__} {value!r}")
+        float64_layout = (self.exponent_bits, self.mantissa_bits) == (11, 52)
+        if not (2 <= self.exponent_bits <= 10 or float64_layout):
+            raise ValueError(f"exponent_bits={self.exponent_bits} is not supported; use 2 to 10 "
+                             "(or exponent_bits=11, mantissa_bits=52 for float64)")
+        if not (1 <= self.mantissa_bits <= 51 or float64_layout):
+            raise ValueError(f"mantissa_bits={self.mantissa_bits} is not supported; use 1 to 51 "
+                             "(or exponent_bits=11, mantissa_bits=52 for float64)")
+        if self.bias is None:
+            object.__setattr__(self, "bias", 2 ** (self.exponent_bits - 1) - 1)
+        elif isinstance(self.bias, bool) or not isinstance(self.bias, numbers.Integral):
+            raise TypeError(f"bias must be an int, got {type(self.bias).__name__} {self.bias!r}")
+        object.__setattr__(self, "finite_only", bool(self.finite_only))
+        if float64_layout and (self.bias != 1023 or self.finite_only):
+            raise ValueError("the float64 layout (11, 52) is supported only as IEEE float64 (bias 1023)")
+        # The array codecs round by adding 2**52 quanta in float64; keep every quantity finite.
+        lowest_bias = self.emax + self.bias + 53 - self.mantissa_bits - 1023
+        highest_bias = 1075 - self.mantissa_bits
+        if not float64_layout and not lowest_bias <= self.bias <= highest_bias:
+            raise ValueError(f"bias={self.bias} puts the format outside float64's exponent range; "
+                             f"use a bias from {lowest_bias} to {highest_bias}")
+        if self.name is None:
+            object.__setattr__(self, "name", f"e{self.exponent_bits}m{self.mantissa_bits}"
+                                             + ("fn" if self.finite_only else ""))
+
+    def __repr__(self):
+        flags = ", finite_only=True" if self.finite_only else ""
+        return (f"FloatFormat(exponent_bits={self.exponent_bits}, mantissa_bits={self.mantissa_bits}, "
+                f"bias={self.bias}{flags}, name={self.name!r})")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def width(self):
+        """Total bits: 1 sign + exponent + mantissa."""
+        return 1 + self.exponent_bits + self.mantissa_bits
+
+    @property
+    def emin(self):
+        """Unbiased exponent of the smallest normal number, ``1 - bias``."""
+        return 1 - self.bias
+
+    @property
+    def emax(self):
+        """Unbiased exponent of the largest finite number."""
+        top_field = 2 ** self.exponent_bits - (1 if self.finite_only else 2)
+        return top_field - self.bias
+
+    @property
+    def max(self):
+        """Largest finite value (in fn formats the all-ones mantissa is NaN, so one step less)."""
+        missing = 2 if self.finite_only else 1
+        return float((2 ** (self.mantissa_bits + 1) - missing) * 2.0 ** (self.emax - self.mantissa_bits))
+
+    @property
+    def min_normal(self):
+        """Smallest positive normal value, ``2**emin``."""
+        return 2.0 ** self.emin
+
+    @property
+    def min_subnormal(self):
+        """Smallest positive value, ``2**(emin - mantissa_bits)``."""
+        return 2.0 ** (self.emin - self.mantissa_bits)
+
+    @property
+    def eps(self):
+        """Machine epsilon: the gap between 1 and the next larger value, ``2**-mantissa_bits``."""
+        return 2.0 ** -self.mantissa_bits
+
+    # Bit-pattern landmarks, without the sign bit.
+    @property
+    def code_dtype(self):
+        """The smallest unsigned numpy dtype that holds a bit pattern."""
+        for dtype in (np.uint8, np.uint16, np.uint32, np.uint64):
+            if self.width <= 8 * np.dtype(dtype).itemsize:
+                return np.dtype(dtype)
+        raise AssertionError("width is at most 64")
+
+    @property
+    def max_code(self):
+        """Bit pattern of :attr:`max`."""
+        return (self.nan_code if self.finite_only else self.inf_code) - 1
+
+    @property
+    def inf_code(self):
+        """Bit pattern of +inf, or None in fn formats."""
+        return None if self.finite_only else (2 ** self.exponent_bits - 1) << self.mantissa_bits
+
+    @property
+    def nan_code(self):
+        """Bit pattern of the canonical (quiet) positive NaN."""
+        if self.finite_only:
+            return 2 ** (self.width - 1) - 1
+        return self.inf_code | 1 << (self.mantissa_bits - 1)
+
+
+FLOAT64 = FloatFormat(11, 52, name="float64")
+FLOAT32 = FloatFormat(8, 23, name="float32")
+FLOAT16 = FloatFormat(5, 10, name="float16")
+BFLOAT16 = FloatFormat(8, 7, name="bfloat16")
+FLOAT8_E4M3FN = FloatFormat(4, 3, finite_only=True, name="float8_e4m3fn")
+FLOAT8_E5M2 = FloatFormat(5, 2, name="float8_e5m2")
+
+FORMATS = {fmt.name: fmt for fmt in (FLOAT64, FLOAT32, FLOAT16, BFLOAT16, FLOAT8_E4M3FN, FLOAT8_E5M2)}
+_ALIASES = {"e4m3fn": FLOAT8_E4M3FN, "e4m3": FLOAT8_E4M3FN, "e5m2": FLOAT8_E5M2, "fp8": FLOAT8_E4M3FN,
+            "half": FLOAT16, "single": FLOAT32, "double": FLOAT64, "fp16": FLOAT16, "fp32": FLOAT32,
+            "fp64": FLOAT64, "bf16": BFLOAT16}
+
+
+def float_format(fmt):
+    """Return a :class:`FloatFormat` given one or its name (``"float16"``, ``"e4m3fn"``, ...).
+
+    >>> float_format("bf16") is BFLOAT16
+    True
+    >>> float_format("float12")
+    Traceback (most recent call last):
+    ...
+    ValueError: fmt='float12' is not a known float format; use a FloatFormat or one of 'float64', 'float32', 'float16', 'bfloat16', 'float8_e4m3fn', 'float8_e5m2', 'e4m3fn', 'e5m2'
+    """
+    if isinstance(fmt, FloatFormat):
+        return fmt
+    if isinstance(fmt, str):
+        key = fmt.strip().lower()
+        if key in FORMATS or key in _ALIASES:
+            return FORMATS.get(key) or _ALIASES[key]
+        names = ", ".join(repr(name) for name in [*FORMATS, "e4m3fn", "e5m2"])
+        raise ValueError(f"fmt={fmt!r} is not a known float format; use a FloatFormat or one of {names}")
+    raise TypeError(f"fmt must be a FloatFormat or a format name, got {type(fmt).__name__} {fmt!r}")
+
+
+def _as_float64_array(x, parameter="x"):
+    """float64 array of the input values, refusing anything that would change them silently."""
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{parameter} must be real numbers (a number or an array), got {type(x).__name__} {x!r}")
+    array = np.asarray(x)
+    kind = array.dtype.kind
+    if kind == "f" and array.dtype.itemsize <= 8:
+        with np.errstate(invalid="ignore"):  # signalling NaNs are quieted, as every cast does
+            return array.astype(np.float64, copy=False)
+    if kind in "iu":
+        if array.size and np.max(np.abs(array.astype(np.float64))) > 2.0 ** 53:
+            raise ValueError(f"{parameter} holds integers beyond 2**53, which float64 cannot hold "
+                             "exactly; pass them one at a time to encode(), which rounds them exactly")
+        return array.astype(np.float64)
+    if kind == "V" and "float" in array.dtype.name:  # ml_dtypes' bfloat16, float8_*: exact in float64
+        return array.astype(np.float64)
+    what = {"c": "complex", "b": "booleans", "U": "strings", "S": "bytes", "O": "objects"}.get(kind, str(array.dtype))
+    raise TypeError(f"{parameter} must hold real numbers (float or int), got {what} ({array.dtype})")
+
+
+def _as_codes(codes, fmt):
+    """uint64 array of bit patterns, each checked to fit in ``fmt.width`` bits."""
+    array = np.asarray(codes)
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"codes must be integer bit patterns, got {array.dtype}")
+    if array.size and (np.min(array) < 0 or np.max(array).astype(np.uint64) >> np.uint64(fmt.width - 1) > 1):
+        bad = array[(array < 0) | (array.astype(np.uint64) >> np.uint64(fmt.width - 1) > 1)].flat[0]
+        raise ValueError(f"codes must be bit patterns of {fmt.name} (0 to 2**{fmt.width} - 1), got {bad}")
+    return array.astype(np.uint64)
+
+
+def to_bits(x, fmt=FLOAT32, *, saturate=False):
+    """Round real values to ``fmt`` (nearest, ties to even) in one step and return the bit patterns.
+
+    Parameters
+    ----------
+    x : array_like of float or int
+        Values; float16/32/64 and integers up to 2**53 are all exact in float64.
+    fmt : FloatFormat or str
+    saturate : bool
+        Send values beyond the largest finite number, and infinities, to ±max instead of ±inf
+        (or NaN in fn formats, which have no infinity).  NaN stays NaN: the format's quiet NaN
+        with the input's sign (float32 and float64 keep the payload's top bits, as hardware does).
+
+    Returns
+    -------
+    numpy.ndarray of the smallest unsigned dtype holding ``fmt.width`` bits
+
+    Examples
+    --------
+    ``1 + 2**-4 + 2**-30`` lies just above the tie between 1.0 and 1.125 in E4M3FN, so it rounds
+    up.  Converting through float32 first (as ml_dtypes does) would land on the tie and round
+    down to 1.0:
+
+    >>> code = to_bits(1 + 2**-4 + 2**-30, FLOAT8_E4M3FN)
+    >>> hex(code), float(from_bits(code, FLOAT8_E4M3FN))
+    ('0x39', 1.125)
+    >>> to_bits([500.0, np.inf], FLOAT8_E4M3FN), to_bits([500.0, np.inf], FLOAT8_E4M3FN, saturate=True)
+    (array([127, 127], dtype=uint8), array([126, 126], dtype=uint8))
+    """
+    fmt = float_format(fmt)
+    if fmt == FLOAT32 and isinstance(x, np.ndarray) and x.dtype == np.float32:
+        return x.view(np.uint32).copy()  # already float32: nothing to round
+    values = _as_float64_array(x)
+    if fmt == FLOAT64 or fmt == FLOAT32:
+        # The hardware conversion is IEEE-754's correctly rounded one (tested against the
+        # generic path below), and much faster.
+        with np.errstate(over="ignore"):
+            native = values.astype(np.float64 if fmt == FLOAT64 else np.float32)
+        if saturate:
+            native = np.where(np.isinf(native), np.copysign(fmt.max, native), native)
+        return native.view(fmt.code_dtype)
+    codes = np.empty(values.shape, fmt.code_dtype)
+    flat_values, flat_codes = values.reshape(-1), codes.reshape(-1)
+    # Blocks of 2**14 values keep every temporary (128 KB) in cache and off the page-fault path;
+    # this loop runs over blocks, not elements.
+    for start in range(0, flat_values.size, _BLOCK):
+        block = slice(start, start + _BLOCK)
+        flat_codes[block] = _round_to_codes(flat_values[block], fmt, saturate)
+    return codes
+
+
+def _round_to_codes(values, fmt, saturate=False):
+    """The generic float64 → ``fmt`` encoder, exact for every format ``FloatFormat`` accepts."""
+    shape, values = values.shape, values.reshape(-1)
+    p, width = fmt.mantissa_bits, fmt.width
+    sign_bits = (values.view(np.uint64) >> np.uint64(63)) << np.uint64(width - 1)
+    magnitude = np.abs(values)
+    # Past 2**(emax+1) everything overflows alike; clamping keeps the sums below finite.
+    np.minimum(magnitude, 2.0 ** (fmt.emax + 1), out=magnitude)
+    # quantum = 2**(max(E, emin) - p) for magnitude in [2**E, 2**(E+1)).  Adding
+    # magic = 2**52 × quantum puts the sum in a binade whose float64 spacing is exactly the
+    # quantum, so the FPU's own round-to-nearest-even lands on the format's grid in one step.
+    magic_bits = magnitude.view(np.uint64) & _FLOAT64_EXPONENT_FIELD
+    np.maximum(magic_bits, np.float64(fmt.min_normal).view(np.uint64), out=magic_bits)
+    magic_bits += np.uint64((52 - p) << 52)
+    magic = magic_bits.view(np.float64)
+    rounded = magnitude + magic
+    rounded -= magic
+    # Multiplying by 2**(bias - 1023) moves the format's exponent into float64's exponent field
+    # (the format's subnormals become float64 subnormals), so the top bits are the code.
+    rounded *= 2.0 ** (fmt.bias - 1023)
+    codes = rounded.view(np.uint64) >> np.uint64(52 - p)
+    # Overflow lands on the inf pattern (IEEE) or on or beyond the NaN pattern (fn formats); NaN
+    # inputs land far beyond it.  So one minimum leaves every NaN as the format's quiet NaN
+    # (sign kept, as ml_dtypes does) and sends fn overflow to NaN.
+    np.minimum(codes, np.uint64(fmt.nan_code), out=codes)
+    if saturate:
+        codes = np.where(np.isnan(values), np.uint64(fmt.nan_code), np.minimum(codes, np.uint64(fmt.max_code)))
+    codes |= sign_bits
+    return codes.astype(fmt.code_dtype).reshape(shape)
+
+
+def fields(codes, fmt=FLOAT32):
+    """Split bit patterns into their ``(sign, exponent, mantissa)`` fields (exponent biased).
+
+    >>> sign, exponent, mantissa = fields(np.float32([8.625, -0.15625]).view(np.uint32), FLOAT32)
+    >>> sign.tolist(), exponent.tolist(), [f"{m:023b}" for m in mantissa]
+    ([0, 1], [130, 124], ['00010100000000000000000', '01000000000000000000000'])
+    """
+    fmt = float_format(fmt)
+    codes = np.asarray(codes)
+    if codes.dtype != fmt.code_dtype:
+        codes = _as_codes(codes, fmt).astype(fmt.code_dtype)
+    dtype = codes.dtype.type
+    sign = codes >> dtype(fmt.width - 1)
+    exponent = (codes >> dtype(fmt.mantissa_bits)) & dtype(2 ** fmt.exponent_bits - 1)
+    mantissa = codes & dtype(2 ** fmt.mantissa_bits - 1)
+    return sign, exponent, mantissa
+
+
+def from_bits(codes, fmt=FLOAT32):
+    """Decode bit patterns of ``fmt`` to their exact values as float64.
+
+    >>> from_bits([0x7E, 0x7F, 0x80, 0x01], FLOAT8_E4M3FN)
+    array([ 4.480000e+02,           nan, -0.000000e+00,  1.953125e-03])
+    """
+    fmt = float_format(fmt)
+    codes = _as_codes(codes, fmt)
+    if fmt == FLOAT64:
+        return codes.view(np.float64)
+    if fmt == FLOAT32:
+        with np.errstate(invalid="ignore"):  # signalling NaN patterns are quieted
+            return codes.astype(np.uint32).view(np.float32).astype(np.float64)
+    if fmt.width <= 16:
+        return _decode_table(fmt)[codes]
+    return _decode(codes, fmt)
+
+
+def _decode(codes, fmt):
+    """Arithmetic decoder: the encoder's exponent shift run backwards (exact)."""
+    shape, codes = codes.shape, codes.reshape(-1)
+    p = fmt.mantissa_bits
+    magnitude_codes = codes & np.uint64(2 ** (fmt.width - 1) - 1)
+    values = (magnitude_codes << np.uint64(52 - p)).view(np.float64) * 2.0 ** (1023 - fmt.bias)
+    if fmt.finite_only:
+        values[magnitude_codes == fmt.nan_code] = np.nan
+    else:
+        special = magnitude_codes >= fmt.inf_code
+        values[special] = np.where(magnitude_codes[special] == fmt.inf_code, np.inf, np.nan)
+    return np.where(codes >> np.uint64(fmt.width - 1) == 1, -values, values).reshape(shape)
+
+
+_TABLES = {}
+
+
+def _decode_table(fmt):
+    """Every value of a format of at most 16 bits, indexed by bit pattern (built once)."""
+    if fmt not in _TABLES:
+        table = _decode(np.arange(2 ** fmt.width, dtype=np.uint64), fmt)
+        table.setflags(write=False)
+        _TABLES[fmt] = table
+    return _TABLES[fmt]
+
+
+def round_to(x, fmt=FLOAT32, *, saturate=False):
+    """Values rounded onto ``fmt``'s grid (nearest, ties to even), returned as float64.
+
+    >>> round_to([0.1, 1000.1, 3.0e38], FLOAT16).tolist()
+    [0.0999755859375, 1000.0, inf]
+    >>> round_to([1.0 + 2**-8, 1.0 + 3 * 2**-8], BFLOAT16).tolist()
+    [1.0, 1.015625]
+    """
+    fmt = float_format(fmt)
+    return from_bits(to_bits(x, fmt, saturate=saturate), fmt)
+
+
+def ulp(x, fmt=FLOAT32):
+    """Unit in the last place: the gap between the two values of ``fmt`` around ``|x|``.
+
+    A power of two counts as the lower end of its gap, as ``numpy.spacing`` does.  Zero and
+    subnormals all have the smallest gap, ``min_subnormal``; the largest binade keeps its own
+    spacing up to ``max`` (where ``numpy.spacing`` answers inf, the next value up being inf);
+    beyond that binade the answer is inf, and for inf or NaN it is NaN.
+
+    >>> ulp([1.0, 1000.0, 0.0], FLOAT16)
+    array([9.765625e-04, 5.000000e-01, 5.960464e-08])
+    >>> float(ulp(1.0, FLOAT32)) == 2.0 ** -23
+    True
+    """
+    fmt = float_format(fmt)
+    magnitude = np.abs(_as_float64_array(x))
+    binade = np.where(magnitude > 0, np.frexp(magnitude)[1] - 1, fmt.emin)
+    gap = np.ldexp(1.0, np.maximum(binade, fmt.emin) - fmt.mantissa_bits)
+    gap = np.where(binade > fmt.emax, np.inf, gap)
+    return np.where(np.isfinite(magnitude), gap, np.nan)
+
+
+def next_up(x, fmt=FLOAT32):
+    """The smallest value of ``fmt`` strictly greater than ``x`` (IEEE-754 nextUp).
+
+    After the largest finite value comes +inf, or NaN in fn formats, which have no infinity.
+
+    >>> next_up([1.0, -0.0, 1.01], FLOAT16)
+    array([1.00097656e+00, 5.96046448e-08, 1.01074219e+00])
+    >>> next_up([448.0, -np.inf], FLOAT8_E4M3FN)
+    array([  nan, -448.])
+    """
+    fmt = float_format(fmt)
+    values = _as_float64_array(x)
+    codes = to_bits(values, fmt, saturate=True).astype(np.uint64)
+    nearest = from_bits(codes, fmt)
+    sign, magnitude_codes = codes >> np.uint64(fmt.width - 1), codes & np.uint64(2 ** (fmt.width - 1) - 1)
+    # Up the number line: away from zero for positives, towards zero for negatives, -0 to +min.
+    stepped = np.where(sign == 0, codes + np.uint64(1),
+                       np.where(magnitude_codes == 0, np.uint64(1), codes - np.uint64(1)))
+    # NaN stays put; +inf was saturated to max, so it steps on to +inf (or NaN in fn formats).
+    stepped = np.where(np.isnan(nearest), codes, stepped)
+    return np.where(nearest > values, nearest, from_bits(stepped, fmt))
+
+
+def next_down(x, fmt=FLOAT32):
+    """The largest value of ``fmt`` strictly less than ``x`` (IEEE-754 nextDown): ``-next_up(-x)``.
+
+    >>> next_down([1.0, 0.0], FLOAT16)
+    array([ 9.99511719e-01, -5.96046448e-08])
+    """
+    return -next_up(-_as_float64_array(x), fmt)
+
+
+_FLOATBITS_NAMES = ("FloatBits", "encode", "decode", "encode_float32", "decode_float32")
+
+
+def __getattr__(name):
+    # FloatBits and the scalar codecs live in numformat.floatbits (one number, shown in full);
+    # they are part of this module's public face too.
+    if name in _FLOATBITS_NAMES:
+        from . import floatbits
+        return getattr(floatbits, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,200 @@
+"""Rounding and overflow: the one implementation that floats, fixed point, the ADC and int8 share.
+
+Two kinds of input need rounding to an integer:
+
+* real numbers held as float64 (an ADC sample divided by its step, a weight divided by its
+  scale): :func:`round_half` and friends work on whole arrays with numpy, exactly;
+* exact ratios of integers (a fixed-point product shifted back to fewer fraction bits, a
+  float's significand cut to fewer bits): :func:`divide_round` rounds ``numerator /
+  denominator`` with integer arithmetic only, on Python ints or int64 arrays.
+
+Six rounding modes, named for where they send a value that is not an integer:
+
+=================  ============================================  ==============  ===========
+mode               rule                                          2.5  -2.5        known as
+=================  ============================================  ==============  ===========
+``floor``          towards -inf                                  2    -3          truncation of two's complement bits
+``ceil``           towards +inf                                  3    -2
+``zero``           towards 0                                     2    -2          C's ``(int)x``
+``nearest_even``   nearest, ties to the even neighbour           2    -2          IEEE-754 default, ``np.rint``
+``nearest_away``   nearest, ties away from zero                  3    -3          C's ``round()``, TFLite
+``nearest_up``     nearest, ties towards +inf                    3    -2          ``floor(x + 0.5)``
+=================  ============================================  ==============  ===========
+
+Three overflow modes decide what happens to a rounded integer outside ``[lo, hi]``:
+``saturate`` clamps it, ``wrap`` keeps its low bits as two's complement hardware does, and
+``error`` raises :class:`OverflowError`.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+ROUNDING_MODES = ("floor", "ceil", "zero", "nearest_even", "nearest_away", "nearest_up")
+OVERFLOW_MODES = ("saturate", "wrap", "error")
+
+
+def check_mode(name, allowed, parameter):
+    """Return ``name`` if it is one of ``allowed``, else raise a clear error.
+
+    >>> check_mode("floor", ROUNDING_MODES, "rounding")
+    'floor'
+    >>> check_mode("round", ROUNDING_MODES, "rounding")
+    Traceback (most recent call last):
+    ...
+    ValueError: rounding='round' is not a known mode; use one of 'floor', 'ceil', 'zero', 'nearest_even', 'nearest_away', 'nearest_up'
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"{parameter} must be a string naming a mode, got {type(name).__name__} {name!r}")
+    if name not in allowed:
+        choices = ", ".join(repr(mode) for mode in allowed)
+        raise ValueError(f"{parameter}={name!r} is not a known mode; use one of {choices}")
+    return name
+
+
+def check_rounding(rounding):
+    """Validate a rounding mode name (see the module table)."""
+    return check_mode(rounding, ROUNDING_MODES, "rounding")
+
+
+def check_overflow(overflow):
+    """Validate an overflow mode name: ``'saturate'``, ``'wrap'`` or ``'error'``."""
+    return check_mode(overflow, OVERFLOW_MODES, "overflow")
+
+
+def round_half(x, rounding="nearest_even"):
+    """Round float values to integral float64 values with the named mode, exactly.
+
+    Every step is exact in float64: ``x - floor(x)`` loses no bits, so ties are seen as ties
+    even for values such as ``2**52 + 1`` where ``floor(x + 0.5)`` would already be wrong.
+
+    Parameters
+    ----------
+    x : array_like of float
+    rounding : str
+        One of :data:`ROUNDING_MODES`.
+
+    Returns
+    -------
+    numpy.ndarray of float64 (a 0-d array for scalar input)
+
+    Examples
+    --------
+    >>> halves = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5]
+    >>> for mode in ROUNDING_MODES:
+    ...     print(f"{mode:13}", round_half(halves, mode).astype(int))
+    floor         [-3 -2 -1  0  1  2]
+    ceil          [-2 -1  0  1  2  3]
+    zero          [-2 -1  0  0  1  2]
+    nearest_even  [-2 -2  0  0  2  2]
+    nearest_away  [-3 -2 -1  1  2  3]
+    nearest_up    [-2 -1  0  1  2  3]
+    """
+    check_rounding(rounding)
+    x = np.asarray(x, dtype=np.float64)
+    if rounding == "floor":
+        return np.floor(x)
+    if rounding == "ceil":
+        return np.ceil(x)
+    if rounding == "zero":
+        return np.trunc(x)
+    if rounding == "nearest_even":
+        return np.rint(x)
+    below = np.floor(x)
+    fraction = x - below  # exact: both share x's binade or below it
+    if rounding == "nearest_up":
+        return below + (fraction >= 0.5)
+    # nearest_away: a tie goes up for positive values and down for negative ones
+    return below + ((fraction > 0.5) | ((fraction == 0.5) & (below >= 0)))
+
+
+def divide_round(numerator, denominator, rounding="nearest_even"):
+    """Round the exact quotient ``numerator / denominator`` of integers with the named mode.
+
+    Works on Python ints (any size, exact) and on int64 numpy arrays alike, using only
+    ``//``, ``-`` and comparisons, so nothing is ever converted to float.
+
+    Parameters
+    ----------
+    numerator : int or array_like of int
+    denominator : int or array_like of int
+        Must be positive.
+    rounding : str
+        One of :data:`ROUNDING_MODES`.
+
+    Examples
+    --------
+    Shifting the fixed-point value 0b1011 (11/4 = 2.75) right by two bits:
+
+    >>> divide_round(11, 4, "floor"), divide_round(11, 4, "nearest_even")
+    (2, 3)
+    >>> divide_round(-10, 4, "nearest_even"), divide_round(-10, 4, "nearest_away")
+    (-2, -3)
+    >>> divide_round(np.array([5, 15, 25]), 10, "nearest_even")
+    array([0, 2, 2])
+    """
+    check_rounding(rounding)
+    quotient = numerator // denominator  # floor division: numerator = quotient*denominator + rest
+    rest = numerator - quotient * denominator  # 0 <= rest < denominator
+    if rounding == "floor":
+        return quotient
+    if rounding == "ceil":
+        return quotient + (rest > 0)
+    if rounding == "zero":
+        return quotient + ((rest > 0) & (quotient < 0))
+    # Compare rest with denominator/2 without forming 2*rest, which could overflow int64.
+    above_half = rest > denominator - rest
+    tie = rest == denominator - rest
+    if rounding == "nearest_up":
+        return quotient + (above_half | tie)
+    if rounding == "nearest_away":
+        return quotient + (above_half | (tie & (quotient >= 0)))
+    return quotient + (above_half | (tie & (quotient % 2 == 1)))  # nearest_even
+
+
+def apply_overflow(raw, lo, hi, overflow="saturate", *, what="value"):
+    """Bring integers into ``[lo, hi]`` by saturating, wrapping, or raising.
+
+    ``wrap`` keeps the value modulo ``hi - lo + 1`` as two's complement hardware does (the
+    range must then be a power of two wide, which every integer format is).
+
+    Parameters
+    ----------
+    raw : int or array_like of int
+    lo, hi : int
+        The representable range.
+    overflow : str
+        ``'saturate'``, ``'wrap'`` or ``'error'``.
+    what : str
+        Describes the numbers for the ``OverflowError`` message.
+
+    Examples
+    --------
+    >>> apply_overflow(np.array([-200, 5, 130]), -128, 127, "saturate")
+    array([-128,    5,  127])
+    >>> apply_overflow(np.array([-200, 5, 130]), -128, 127, "wrap")
+    array([  56,    5, -126])
+    >>> apply_overflow(130, -128, 127, "error", what="int8 code")
+    Traceback (most recent call last):
+    ...
+    OverflowError: int8 code 130 is outside the range [-128, 127] (overflow='error')
+    """
+    check_overflow(overflow)
+    if isinstance(raw, numbers.Integral):
+        low, high = raw < lo, raw > hi
+        if not (low or high):
+            return raw
+    if overflow == "saturate":
+        return np.clip(raw, lo, hi) if isinstance(raw, np.ndarray) else min(max(raw, lo), hi)
+    if overflow == "wrap":
+        span = hi - lo + 1
+        return (raw - lo) % span + lo
+    outside = (np.asarray(raw) < lo) | (np.asarray(raw) > hi)
+    if np.any(outside):
+        first = np.asarray(raw)[outside].flat[0] if np.ndim(raw) else raw
+        count = int(np.count_nonzero(outside))
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        raise OverflowError(f"{what} {first} is outside the range [{lo}, {hi}]{more} (overflow='error')")
+    return raw

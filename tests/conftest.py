@@ -1,0 +1,39 @@
+"""Shared test fixtures: the table of float formats and their oracles, seeded generators."""
+
+import numpy as np
+import pytest
+
+import numformat as nf
+
+try:  # ml_dtypes is in the dev extra; the tests that need it skip clearly without it
+    import ml_dtypes
+except ImportError:  # pragma: no cover
+    ml_dtypes = None
+
+
+def _oracle_formats():
+    """(FloatFormat, numpy dtype that implements it) for every format with a reference."""
+    table = [(nf.FLOAT16, np.dtype(np.float16)), (nf.FLOAT32, np.dtype(np.float32))]
+    if ml_dtypes is not None:
+        table += [
+            (nf.BFLOAT16, np.dtype(ml_dtypes.bfloat16)),
+            (nf.FLOAT8_E4M3FN, np.dtype(ml_dtypes.float8_e4m3fn)),
+            (nf.FLOAT8_E5M2, np.dtype(ml_dtypes.float8_e5m2)),
+            # IEEE-style variants ml_dtypes also ships: custom FloatFormats checked against them
+            (nf.FloatFormat(4, 3), np.dtype(ml_dtypes.float8_e4m3)),
+            (nf.FloatFormat(3, 4), np.dtype(ml_dtypes.float8_e3m4)),
+        ]
+    return table
+
+
+ORACLE_FORMATS = _oracle_formats()
+SMALL_ORACLE_FORMATS = [(fmt, dtype) for fmt, dtype in ORACLE_FORMATS if fmt.width <= 16]
+
+
+def format_id(pair):
+    return pair[0].name
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(20261122)
