@@ -48,7 +48,8 @@ def main(argv=None):
     os.environ.setdefault("PYTHONPATH", str(ROOT))
     for path in notebooks(args.paths):
         seconds = execute(path, args.timeout)
-        print(f"{seconds:6.1f} s  {path.relative_to(ROOT)}", flush=True)
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        print(f"{seconds:6.1f} s  {shown}", flush=True)
     return 0
 
 
