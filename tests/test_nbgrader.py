@@ -7,6 +7,7 @@ half of its solution cells filled in something in between.
 """
 
 import json
+import os
 import pathlib
 import shutil
 import subprocess
@@ -21,7 +22,10 @@ pytestmark = pytest.mark.slow
 
 
 def nbgrader(course, *args):
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
+    # nbgrader creates its gradebook by running the `alembic` script: find it beside this
+    # interpreter even when the environment is not activated (e.g. /path/to/venv/bin/python -m pytest).
+    path = f"{pathlib.Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env={**os.environ, "PATH": path},
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result

@@ -9,6 +9,7 @@ hidden tests disappear, outputs are cleared, and the test cells are locked by ch
 Self-learners open the copies in release/; instructors distribute them as usual.
 """
 
+import os
 import pathlib
 import subprocess
 import sys
@@ -19,9 +20,12 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 def main(argv=None):
     labs = argv if argv else sorted(path.name for path in (ROOT / "labs").iterdir() if path.is_dir()
                                     and (path / f"{path.name}.ipynb").exists())
+    # nbgrader creates gradebook.db by running the `alembic` script: find it beside this
+    # interpreter even when its environment is not activated.
+    path = f"{pathlib.Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     for lab in labs:
         subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", lab, "--force"],
-                       cwd=ROOT, check=True)
+                       cwd=ROOT, check=True, env={**os.environ, "PATH": path})
         print(f"release/{lab}/{lab}.ipynb")
     return 0
 
