@@ -170,6 +170,21 @@ def int_to_bits(values, bits, *, signed=True, overflow="error"):
     A negative value's two's complement code is ``value + 2**N``: the value wrapped into the
     unsigned range.  Values outside the format's range are first handled by ``overflow``.
 
+    Parameters
+    ----------
+    values : int or array_like of int
+    bits : int
+        1 to 64.
+    signed : bool
+        Read ``values`` as two's complement (True) or unsigned.
+    overflow : str
+        ``'error'`` (the default: a code is only defined for values in range), ``'wrap'`` or
+        ``'saturate'``.
+
+    Returns
+    -------
+    int, or numpy.ndarray of the unsigned :func:`int_dtype`
+
     Examples
     --------
     >>> int_to_bits([-1, -128, 5], 8).tolist()
@@ -183,6 +198,19 @@ def int_to_bits(values, bits, *, signed=True, overflow="error"):
 
 def int_from_bits(codes, bits, *, signed=True):
     """The values that N-bit codes stand for (the inverse of :func:`int_to_bits`).
+
+    Parameters
+    ----------
+    codes : int or array_like of int
+        Bit patterns, 0 to ``2**bits - 1``.
+    bits : int
+        1 to 64.
+    signed : bool
+        Read the codes as two's complement (True) or unsigned.
+
+    Returns
+    -------
+    int, or numpy.ndarray of :func:`int_dtype`
 
     Examples
     --------

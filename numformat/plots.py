@@ -137,6 +137,18 @@ def _positive_values(fmt):
     return from_bits(np.arange(1, fmt.max_code + 1), fmt)
 
 
+def _log_log(ax, base, ylabel, title):
+    """Log axes in ``base``, x against the quantity, a legend per format and a light grid."""
+    ax.set_xscale("log", base=base)
+    ax.set_yscale("log", base=base)
+    ax.set_xlabel("x")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    ax.grid(True, which="major", alpha=0.3)
+    return ax
+
+
 def plot_ulp(formats=("float16", "bfloat16", "float32"), points=2000, ax=None):
     """The spacing of floats, ``ulp(x)``, across each format's whole range (log-log).
 
@@ -153,21 +165,15 @@ def plot_ulp(formats=("float16", "bfloat16", "float32"), points=2000, ax=None):
         x = np.geomspace(fmt.min_subnormal, fmt.max, points)
         ax.plot(x, ulp(x, fmt), drawstyle="steps-post", color=_FORMAT_COLOURS.get(fmt.name),
                 label=f"{fmt.name}: {fmt.mantissa_bits} mantissa bits, up to {fmt.max:.3g}")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("x")
-    ax.set_ylabel("ulp(x): gap to the next float")
-    ax.set_title("Float spacing grows with magnitude: flat in the subnormals, then ∝ x")
-    ax.legend(fontsize=8)
-    ax.grid(True, which="major", alpha=0.3)
-    return ax
+    return _log_log(ax, 10, "ulp(x): gap to the next float",
+                    "Float spacing grows with magnitude: flat in the subnormals, then ∝ x")
 
 
 def plot_value_grid(formats=("float8_e4m3fn", "float8_e5m2"), ax=None):
     """Every positive finite value of small formats as a tick on a log axis, one row each.
 
-    Subnormals are drawn grey, normal numbers in the format's colour; each row is one line
-    whose x data are the values.
+    Subnormals are drawn grey, normal numbers in the format's colour; each row is one scatter
+    collection whose x offsets are the values.
     """
     import numpy as np
 
@@ -199,11 +205,5 @@ def plot_relative_spacing(formats=("float8_e4m3fn", "float8_e5m2", "float16"), a
         values = _positive_values(fmt)
         ax.plot(values, ulp(values, fmt) / values, color=_FORMAT_COLOURS.get(fmt.name),
                 label=f"{fmt.name} (eps = 2^-{fmt.mantissa_bits})")
-    ax.set_xscale("log", base=2)
-    ax.set_yscale("log", base=2)
-    ax.set_xlabel("x")
-    ax.set_ylabel("ulp(x) / x: relative gap")
-    ax.set_title("Range (how wide) against precision (how fine): relative spacing")
-    ax.legend(fontsize=8)
-    ax.grid(True, which="major", alpha=0.3)
-    return ax
+    return _log_log(ax, 2, "ulp(x) / x: relative gap",
+                    "Range (how wide) against precision (how fine): relative spacing")
