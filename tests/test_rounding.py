@@ -78,3 +78,18 @@ def test_unknown_modes_are_named_in_the_error(call):
 def test_mode_must_be_a_string():
     with pytest.raises(TypeError, match="rounding must be a string"):
         round_half(1.0, 3)
+
+
+@pytest.mark.parametrize("lo, hi", [(-128, 127), (0, 255), (-(2 ** 61), 2 ** 61 - 1), (-8, 7)])
+def test_wrap_of_int64_arrays_matches_python_modulo(lo, hi, rng):
+    """Power-of-two spans take the bit-mask path: it must equal exact modulo, also where
+    raw - lo overflows int64."""
+    raw = rng.integers(-(2 ** 63), 2 ** 63 - 1, 5_000, endpoint=True)
+    raw[:4] = [-(2 ** 63), 2 ** 63 - 1, lo - 1, hi + 1]
+    expected = [(int(value) - lo) % (hi - lo + 1) + lo for value in raw]
+    assert apply_overflow(raw, lo, hi, "wrap").tolist() == expected
+
+
+def test_wrap_of_other_spans_still_uses_modulo():
+    raw = np.array([-300, -128, 127, 128, 300])
+    assert apply_overflow(raw, -127, 127, "wrap").tolist() == [(v + 127) % 255 - 127 for v in raw.tolist()]
