@@ -190,9 +190,12 @@ def apply_overflow(raw, lo, hi, overflow="saturate", *, what="value"):
         return np.clip(raw, lo, hi) if isinstance(raw, np.ndarray) else min(max(raw, lo), hi)
     if overflow == "wrap":
         span = hi - lo + 1
-        if isinstance(raw, np.ndarray) and raw.dtype.kind in "iu" and span & (span - 1) == 0:
-            # A power-of-two span keeps the low bits: `&` does what `%` does, ~20x faster, and
-            # stays right even if raw - lo wraps around int64 (span divides 2**64).
+        if span & (span - 1):
+            raise ValueError(f"overflow='wrap' needs a range 2**k values wide, as hardware integers are; "
+                             f"[{lo}, {hi}] is {span} wide (use 'saturate' or 'error')")
+        if isinstance(raw, np.ndarray) and raw.dtype.kind in "iu":
+            # Keeping the low bits with `&` does what `%` does, ~20x faster, and stays right even
+            # if raw - lo wraps around int64 (span divides 2**64).
             return ((raw - lo) & (span - 1)) + lo
         return (raw - lo) % span + lo
     outside = (np.asarray(raw) < lo) | (np.asarray(raw) > hi)

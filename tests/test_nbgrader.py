@@ -47,6 +47,16 @@ def partly_solved(student_copy, source):
     return student_copy
 
 
+def first_error(folder):
+    """The first error the grader's kernel printed, to explain a score."""
+    for path in folder.glob("*.ipynb"):
+        for cell in json.loads(path.read_text())["cells"]:
+            for output in cell.get("outputs", []):
+                if output["output_type"] == "error":
+                    return f"first error: {output['ename']}: {output['evalue']}"
+    return "no errors in the graded notebook"
+
+
 def scores(course, lab):
     from nbgrader.api import Gradebook
 
@@ -78,6 +88,7 @@ def test_nbgrader_releases_and_autogrades(lab, tmp_path):
 
     nbgrader(course, "autograde", lab, "--force")
     graded = scores(course, lab)
-    assert graded["solved"] == (100.0, 100.0), "the solved lab must score full marks out of 100"
+    assert graded["solved"] == (100.0, 100.0), \
+        f"the solved lab must score full marks out of 100; {first_error(course / 'autograded' / 'solved' / lab)}"
     assert graded["untouched"][0] == 0.0
     assert 0.0 < graded["partial"][0] < 100.0, f"partial submission scored {graded['partial'][0]}"

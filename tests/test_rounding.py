@@ -65,6 +65,11 @@ def test_overflow_modes():
     assert apply_overflow(5, 0, 7, "error") == 5
 
 
+def test_wrap_needs_a_power_of_two_range():
+    with pytest.raises(ValueError, match=r"\[-127, 127\] is 255 wide"):
+        apply_overflow(np.array([200]), -127, 127, "wrap")
+
+
 @pytest.mark.parametrize("call", [
     lambda: round_half(1.0, "round"),
     lambda: divide_round(1, 2, "banker"),
