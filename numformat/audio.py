@@ -138,7 +138,7 @@ def to_pcm(x, bits=16):
         raise TypeError(f"x must hold audio samples (floats in [-1, 1] or integer PCM), got {array.dtype}")
     outside = ~(np.abs(array) <= 1)  # NaN counts as outside
     if np.any(outside):
-        raise ValueError(f"x must lie in [-1, 1] (full scale), got {array[outside].flat[0]!r}; "
+        raise ValueError(f"x must lie in [-1, 1] (full scale), got {float(array[outside].flat[0])}; "
                          "divide by np.abs(x).max() to normalise it")
     return Quantizer(bits).encode(array).astype(_RAW_DTYPES[bits])  # 1.0 saturates to the top code
 
