@@ -234,17 +234,22 @@ class Quantizer:
     def _offset(self):
         return 0.5 if self.kind == "mid-rise" else 0.0
 
-    def encode(self, x):
-        """Integer codes of the samples ``x``: an int64 array, or an int for a scalar."""
+    def _codes(self, x):
+        """Codes of the samples as integral float64 (int64 when overflow='error', for its message)."""
         x = _as_float64_array(x, "x")
-        if not np.all(np.isfinite(x)):
+        # One fast sum finds a NaN or inf; only then (or when huge values overflow it) look closer.
+        if not np.isfinite(np.sum(x)) and not np.all(np.isfinite(x)):
             raise ValueError("x must hold finite samples (no NaN or inf)")
         # x / step is exact when full_scale is a power of two; the rounding is numformat's one.
         nearest = round_half(x / self.step - self._offset, self.rounding)
-        if np.all(np.abs(nearest) < 2.0 ** 62):  # as int64; far beyond, float64 wraps exactly too
-            nearest = nearest.astype(np.int64)
-        codes = apply_overflow(nearest, self.code_min, self.code_max, self.overflow, what="code")
-        return _like_input(x, np.asarray(codes).astype(np.int64))
+        if self.overflow == "error" and np.all(np.abs(nearest) < 2.0 ** 62):
+            nearest = nearest.astype(np.int64)  # so that the OverflowError shows an integer code
+        # Saturating and wrapping work on the integral floats exactly, even far beyond int64.
+        return np.asarray(apply_overflow(nearest, self.code_min, self.code_max, self.overflow, what="code"))
+
+    def encode(self, x):
+        """Integer codes of the samples ``x``: an int64 array, or an int for a scalar."""
+        return _like_input(x, self._codes(x).astype(np.int64))
 
     def decode(self, codes):
         """The level each code stands for: float64 values (a float for a scalar)."""
@@ -258,7 +263,7 @@ class Quantizer:
 
     def quantize(self, x):
         """The samples rounded onto the quantizer's levels: ``decode(encode(x))``."""
-        return self.decode(self.encode(x))
+        return _like_input(x, (self._codes(x) + self._offset) * self.step)
 
 
 def sqnr_db(reference, quantized):

@@ -121,6 +121,8 @@ def _as_pcm16(pcm):
 
 def _as_codes(codes):
     array = np.asarray(codes)
+    if array.dtype == np.uint8:
+        return array
     if array.dtype.kind not in "iu":
         raise TypeError(f"codes must be integers 0 to 255 (bytes), got {array.dtype}")
     if array.size and (array.min() < 0 or array.max() > 255):
@@ -130,12 +132,13 @@ def _as_codes(codes):
 
 def _encode(pcm, law):
     samples = _as_pcm16(pcm)
-    codes = np.take(_encode_table(law), samples.view(np.uint16))
+    # Index with intp: numpy would convert the uint16 indices itself, more slowly.
+    codes = np.take(_encode_table(law), samples.view(np.uint16).astype(np.intp))
     return int(codes) if np.ndim(pcm) == 0 else codes
 
 
 def _decode(codes, law):
-    values = np.take(_decode_table(law), _as_codes(codes))
+    values = np.take(_decode_table(law), _as_codes(codes).astype(np.intp))
     return int(values) if np.ndim(codes) == 0 else values
 
 

@@ -124,6 +124,14 @@ def test_overflow_modes():
         nf.Quantizer(3, overflow="error").encode(x)
 
 
+def test_huge_finite_samples_saturate_and_nan_or_inf_raise():
+    q = nf.Quantizer(8)
+    assert q.encode([1e308, 1e308, -1e308]).tolist() == [127, 127, -128]  # their sum overflows; still fine
+    for bad in ([0.0, np.inf], [-np.inf], [1e308, 1e308, np.nan]):
+        with pytest.raises(ValueError, match="x must hold finite samples"):
+            q.quantize(bad)
+
+
 def test_sixteen_bit_quantizer_is_pcm():
     q = nf.Quantizer(16)
     assert q.encode([-1.0, -0.5, 0.5, 1.0]).tolist() == [-32768, -16384, 16384, 32767]

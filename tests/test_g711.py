@@ -234,3 +234,27 @@ def test_g711_tables_follow_the_continuous_curve():
 def test_bad_input_raises_a_clear_error(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_g711_command_prints_codes_segments_and_errors(capsys):
+    from numformat.cli import main
+
+    assert main(["g711", "-1234", "0x7FFF"]) == 0
+    output = capsys.readouterr().out
+    assert f"μ-law  code 0x{nf.mulaw_encode(-1234):02X} (01001010)  segment 3, step   64  decodes to  -1244  error -10" in output
+    assert f"A-law  code 0x{nf.alaw_encode(-1234):02X}" in output and "decodes to  -1248  error -14" in output
+    assert "int16 sample 32767" in output and "code 0x80 (10000000)  segment 7, step 1024  decodes to  32124" in output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["g711", "40000"], "pcm must fit in int16 [-32768, 32767], got 40000"),
+    (["g711", "1.5"], "'1.5' is not an int16 PCM sample"),
+])
+def test_g711_command_rejects_bad_samples(args, message, capsys):
+    from numformat.cli import main
+
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
