@@ -237,11 +237,14 @@ class Quantizer:
     def _codes(self, x):
         """Codes of the samples as integral float64 (int64 when overflow='error', for its message)."""
         x = _as_float64_array(x, "x")
-        # One fast sum finds a NaN or inf; only then (or when huge values overflow it) look closer.
-        if not np.isfinite(np.sum(x)) and not np.all(np.isfinite(x)):
-            raise ValueError("x must hold finite samples (no NaN or inf)")
-        # x / step is exact when full_scale is a power of two; the rounding is numformat's one.
-        nearest = round_half(x / self.step - self._offset, self.rounding)
+        with np.errstate(over="ignore"):  # samples near float64's limit may overflow: handled below
+            # One fast sum finds a NaN or inf; only then (or when huge values overflow it) look closer.
+            if not np.isfinite(np.sum(x)) and not np.all(np.isfinite(x)):
+                raise ValueError("x must hold finite samples (no NaN or inf)")
+            # x / step is exact when full_scale is a power of two; the rounding is numformat's one.
+            nearest = round_half(x / self.step - self._offset, self.rounding)
+        if self.overflow == "wrap" and not np.isfinite(np.sum(nearest)) and not np.all(np.isfinite(nearest)):
+            raise ValueError("x holds samples too large to wrap: x / step overflows float64")
         if self.overflow == "error" and np.all(np.abs(nearest) < 2.0 ** 62):
             nearest = nearest.astype(np.int64)  # so that the OverflowError shows an integer code
         # Saturating and wrapping work on the integral floats exactly, even far beyond int64.

@@ -130,6 +130,10 @@ def test_huge_finite_samples_saturate_and_nan_or_inf_raise():
     for bad in ([0.0, np.inf], [-np.inf], [1e308, 1e308, np.nan]):
         with pytest.raises(ValueError, match="x must hold finite samples"):
             q.quantize(bad)
+    with pytest.raises(ValueError, match="x holds samples too large to wrap"):
+        nf.Quantizer(8, overflow="wrap").encode([1e308])
+    with pytest.raises(OverflowError, match="code inf is outside the range"):
+        nf.Quantizer(8, overflow="error").encode([1e308])
 
 
 def test_sixteen_bit_quantizer_is_pcm():
