@@ -35,7 +35,7 @@ import numbers
 import numpy as np
 
 from .floats import _as_float64_array
-from .g711 import alaw_decode, alaw_encode, mulaw_compress, mulaw_decode, mulaw_encode, mulaw_expand
+from .g711 import _positive, alaw_decode, alaw_encode, mulaw_compress, mulaw_decode, mulaw_encode, mulaw_expand
 from .rounding import apply_overflow, check_mode, check_overflow, check_rounding, round_half
 
 __all__ = [
@@ -45,15 +45,6 @@ __all__ = [
 ]
 
 QUANTIZER_KINDS = ("mid-tread", "mid-rise")
-
-
-def _positive(value, parameter):
-    """``value`` as a positive finite float, else a clear error."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{parameter} must be a real number, got {type(value).__name__} {value!r}")
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{parameter}={value!r} must be positive and finite")
-    return float(value)
 
 
 def _like_input(x, result):

@@ -195,12 +195,13 @@ def alaw_decode(codes):
     return _decode(codes, "alaw")
 
 
-def _check_mu(mu):
-    if isinstance(mu, bool) or not isinstance(mu, numbers.Real):
-        raise TypeError(f"mu must be a real number, got {type(mu).__name__} {mu!r}")
-    if not (np.isfinite(mu) and mu > 0):
-        raise ValueError(f"mu={mu!r} must be positive and finite (G.711 uses 255)")
-    return float(mu)
+def _positive(value, parameter):
+    """``value`` as a positive finite float, else a clear error (shared with numformat.adc)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{parameter} must be a real number, got {type(value).__name__} {value!r}")
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{parameter}={value!r} must be positive and finite")
+    return float(value)
 
 
 def _unit_range(x, parameter):
@@ -224,7 +225,7 @@ def mulaw_compress(x, mu=255):
     >>> np.round(mulaw_compress([-1.0, -0.01, 0.0, 0.01, 1.0]), 4).tolist()
     [-1.0, -0.2285, 0.0, 0.2285, 1.0]
     """
-    mu = _check_mu(mu)
+    mu = _positive(mu, "mu")
     x = _unit_range(x, "x")
     compressed = np.sign(x) * np.log1p(mu * np.abs(x)) / np.log1p(mu)
     return compressed.item() if compressed.ndim == 0 else compressed
@@ -239,7 +240,7 @@ def mulaw_expand(y, mu=255):
     >>> np.round(mulaw_expand(y), 12).tolist()
     [-0.5, 0.001, 0.25]
     """
-    mu = _check_mu(mu)
+    mu = _positive(mu, "mu")
     y = _unit_range(y, "y")
     expanded = np.sign(y) * np.expm1(np.abs(y) * np.log1p(mu)) / mu
     return expanded.item() if expanded.ndim == 0 else expanded

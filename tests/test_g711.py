@@ -227,7 +227,7 @@ def test_g711_tables_follow_the_continuous_curve():
     (lambda: nf.mulaw_compress([0.5, 1.5]), ValueError, r"x must lie in \[-1, 1\] \(full scale\), got 1.5"),
     (lambda: nf.mulaw_compress([np.nan]), ValueError, r"x must lie in \[-1, 1\]"),
     (lambda: nf.mulaw_expand(2.0), ValueError, r"y must lie in \[-1, 1\]"),
-    (lambda: nf.mulaw_compress(0.5, mu=0), ValueError, r"mu=0 must be positive and finite \(G.711 uses 255\)"),
+    (lambda: nf.mulaw_compress(0.5, mu=0), ValueError, "mu=0 must be positive and finite"),
     (lambda: nf.mulaw_compress(0.5, mu="255"), TypeError, "mu must be a real number, got str"),
     (lambda: nf.mulaw_compress(["a"]), TypeError, "x must hold real numbers"),
 ])
