@@ -8,6 +8,17 @@ each checked against a real reference library.
 '0x410A0000'
 """
 
+from . import adc, audio
+from .adc import (
+    QUANTIZER_KINDS,
+    Quantizer,
+    alias_frequency,
+    reconstruct,
+    sample,
+    sqnr_db,
+    theoretical_sqnr_db,
+    tpdf_dither,
+)
 from .floats import (
     BFLOAT16,
     FLOAT8_E4M3FN,
@@ -27,6 +38,7 @@ from .floats import (
 )
 from .floatbits import FloatBits, decode, decode_float32, encode, encode_float32
 from .integers import cast_int, int_binary, int_dtype, int_formula, int_from_bits, int_hex, int_range, int_to_bits
+from .g711 import alaw_decode, alaw_encode, mulaw_compress, mulaw_decode, mulaw_encode, mulaw_expand
 from .rounding import OVERFLOW_MODES, ROUNDING_MODES
 
 __version__ = "0.1.0"
@@ -37,4 +49,10 @@ __all__ = [
     "decode", "decode_float32", "encode", "encode_float32", "fields", "float_format",
     "from_bits", "next_down", "next_up", "round_to", "to_bits", "ulp",
     "cast_int", "int_binary", "int_dtype", "int_formula", "int_from_bits", "int_hex", "int_range", "int_to_bits",
+    # ADC: sampling, quantization, SQNR, dither, G.711 (numformat.adc, numformat.g711); audio I/O
+    # stays in the numformat.audio namespace
+    "QUANTIZER_KINDS", "Quantizer", "alias_frequency", "reconstruct", "sample", "sqnr_db",
+    "theoretical_sqnr_db", "tpdf_dither",
+    "alaw_decode", "alaw_encode", "mulaw_compress", "mulaw_decode", "mulaw_encode", "mulaw_expand",
+    "adc", "audio",
 ]

@@ -21,7 +21,7 @@ import decimal
 import sys
 from fractions import Fraction
 
-from . import floatbits, floats
+from . import floatbits, floats, g711
 
 
 def _number(text):
@@ -65,7 +65,38 @@ def _add_float(subparsers):
     parser.set_defaults(run=_float_command)
 
 
-COMMANDS = [_add_float]
+def _pcm_sample(text):
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an int16 PCM sample; give whole numbers from -32768 to 32767") from None
+
+
+def _g711_command(args):
+    samples = [_pcm_sample(text) for text in args.samples]
+    mulaw, alaw = g711.mulaw_encode(samples), g711.alaw_encode(samples)  # validates the range
+    for sample, mu_code, a_code in zip(samples, mulaw.tolist(), alaw.tolist()):
+        print(f"int16 sample {sample}")
+        # Segment and step in int16 units: μ-law steps are 8 << segment, A-law 16 << (segment - 1).
+        mu_segment = (~mu_code >> 4) & 7
+        a_segment = ((a_code ^ 0x55) >> 4) & 7
+        for law, code, value, segment, step in [
+                ("μ-law", mu_code, g711.mulaw_decode(mu_code), mu_segment, 8 << mu_segment),
+                ("A-law", a_code, g711.alaw_decode(a_code), a_segment, 16 << max(a_segment - 1, 0))]:
+            print(f"  {law}  code 0x{code:02X} ({code:08b})  segment {segment}, step {step:>4}  "
+                  f"decodes to {value:>6}  error {value - sample:+d}")
+
+
+def _add_g711(subparsers):
+    parser = subparsers.add_parser(
+        "g711", help="G.711 μ-law and A-law codes of int16 samples",
+        description="Encode int16 PCM samples with G.711 μ-law and A-law (bit-exact with ITU-T G.191) and "
+                    "show each code, its segment and step, the decoded sample and the error.")
+    parser.add_argument("samples", nargs="+", help="int16 samples, -32768 to 32767 (0x... accepted)")
+    parser.set_defaults(run=_g711_command)
+
+
+COMMANDS = [_add_float, _add_g711]
 
 
 def build_parser():
