@@ -25,6 +25,7 @@ from .floats import (
     to_bits,
     ulp,
 )
+from .fixed import Fixed, QFormat
 from .floatbits import FloatBits, decode, decode_float32, encode, encode_float32
 from .rounding import OVERFLOW_MODES, ROUNDING_MODES
 
@@ -32,7 +33,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BFLOAT16", "FLOAT8_E4M3FN", "FLOAT8_E5M2", "FLOAT16", "FLOAT32", "FLOAT64",
-    "FloatBits", "FloatFormat", "OVERFLOW_MODES", "ROUNDING_MODES",
+    "Fixed", "FloatBits", "FloatFormat", "OVERFLOW_MODES", "QFormat", "ROUNDING_MODES",
     "decode", "decode_float32", "encode", "encode_float32", "fields", "float_format",
     "from_bits", "next_down", "next_up", "round_to", "to_bits", "ulp",
 ]

@@ -105,8 +105,9 @@ def round_half(x, rounding="nearest_even"):
     if rounding == "nearest_away":
         return _round_half_away(x)
     below = np.floor(x)
-    fraction = x - below  # exact, or 1.0 for a tiny negative x, which still rounds right
-    return below + (fraction >= 0.5)  # nearest_up
+    with np.errstate(invalid="ignore"):  # inf - inf is NaN, and NaN >= 0.5 leaves inf as it is
+        fraction = x - below  # exact, or 1.0 for a tiny negative x, which still rounds right
+        return below + (fraction >= 0.5)  # nearest_up
 
 
 def _round_half_away(x):
