@@ -332,7 +332,7 @@ def _raw_from_number(value, fmt, rounding, overflow):
     """One Python or numpy number, exactly: round num * 2**n / den with integers."""
     exact = _exact(value, "value")
     if isinstance(exact, float):
-        raise ValueError(f"value={value!r} has no fixed-point representation; Qm.n holds finite numbers only")
+        raise ValueError(f"value={_show(value)} has no fixed-point representation; Qm.n holds finite numbers only")
     raw = divide_round(exact.numerator << fmt.n, exact.denominator, rounding)
     return apply_overflow(raw, fmt.raw_min, fmt.raw_max, overflow, what=_overflow_what(fmt, value))
 
