@@ -357,8 +357,14 @@ def _raw_from_floats(x, fmt, rounding, overflow):
     bounds are powers of two (or 0), so comparing with them in float64 is exact too."""
     with np.errstate(over="ignore"):  # beyond 2**1024 / 2**n the product is inf: out of range anyway
         rounded = round_half(x * math.ldexp(1.0, fmt.n), rounding)
-    if rounded.size == 0 or (rounded.min() >= fmt.raw_min and rounded.max() < fmt.raw_max + 1):  # NaN fails
+    if rounded.size == 0:
         return _floats_to_raw_dtype(rounded, fmt)
+    lowest, highest = rounded.min(), rounded.max()  # NaN makes every comparison below fail
+    if lowest >= fmt.raw_min and highest < fmt.raw_max + 1:
+        return _floats_to_raw_dtype(rounded, fmt)
+    if overflow != "error" and fmt.raw_dtype != object and lowest >= -(2.0 ** 62) and highest < 2.0 ** 62:
+        # some out of range, but all well inside int64: saturate or wrap the integers
+        return apply_overflow(rounded.astype(np.int64), fmt.raw_min, fmt.raw_max, overflow)
     finite = np.isfinite(x)
     if not finite.all():
         bad = x[~finite].flat[0]

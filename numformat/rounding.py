@@ -113,11 +113,13 @@ def round_half(x, rounding="nearest_even"):
 def _round_half_away(x):
     """Nearest, ties away from zero, in four whole-array passes (the speed matters: it is
     apytypes' conversion mode, which the benchmarks compare against)."""
-    whole = np.trunc(x)
+    away = np.trunc(x, out=np.empty_like(x))  # one buffer, reused in place: whole, f, x + f
     with np.errstate(invalid="ignore"):  # inf - inf is NaN; infinities are put back below
         # x - whole is the exact signed fraction f, and x + f = whole + 2f exactly; truncating
         # it steps one unit away from zero exactly when |f| >= 1/2.
-        away = np.trunc(x + (x - whole))
+        np.subtract(x, away, out=away)
+        np.add(away, x, out=away)
+        np.trunc(away, out=away)
     if not np.isfinite(x).all():
         away = np.where(np.isinf(x), x, away)
     return away
@@ -252,4 +254,7 @@ def _wrap_int64(raw, lo, span):
     """
     if span == 2 ** 64:  # a 64-bit word: every int64 already is its own wrapped value
         return raw.copy()
-    return ((raw - lo) & (span - 1)) + lo
+    wrapped = raw - lo
+    wrapped &= span - 1
+    wrapped += lo
+    return wrapped
