@@ -46,6 +46,15 @@ from .rounding import apply_overflow, check_overflow, check_rounding, divide_rou
 __all__ = ["Fixed", "QFormat", "negated_format", "product_format", "sum_format"]
 
 
+def _comparison(compare):
+    """A rich comparison of exact values, for :class:`Fixed` (raws aligned to the longer fraction)."""
+    def method(self, other):
+        return self._compare(other, compare)
+
+    method.__name__ = f"__{compare.__name__}__"
+    return method
+
+
 class Fixed:
     """Numbers in a Qm.n format, stored as raw integers.
 
@@ -62,6 +71,10 @@ class Fixed:
     overflow : str
         ``"saturate"`` (clamp to the range), ``"wrap"`` (keep the low word bits, as two's
         complement hardware does) or ``"error"`` (raise ``OverflowError``).
+
+    Arithmetic and comparisons take Fixed operands of any formats and are exact.  With a float
+    or an int, arithmetic and ordering raise ``TypeError`` and ``==`` is False: convert it with
+    ``Fixed(value, fmt)`` first.
 
     Examples
     --------
@@ -295,25 +308,9 @@ class Fixed:
         a, b = (_widen(x._raw, widest > 63) << (n - x._fmt.n) for x in (self, other))
         return compare(a, b)
 
-    def __eq__(self, other):
-        return self._compare(other, operator.eq)
-
-    def __ne__(self, other):
-        return self._compare(other, operator.ne)
-
-    def __lt__(self, other):
-        return self._compare(other, operator.lt)
-
-    def __le__(self, other):
-        return self._compare(other, operator.le)
-
-    def __gt__(self, other):
-        return self._compare(other, operator.gt)
-
-    def __ge__(self, other):
-        return self._compare(other, operator.ge)
-
-    __hash__ = None
+    __eq__, __ne__, __lt__ = _comparison(operator.eq), _comparison(operator.ne), _comparison(operator.lt)
+    __le__, __gt__, __ge__ = _comparison(operator.le), _comparison(operator.gt), _comparison(operator.ge)
+    __hash__ = None  # == gives arrays for arrays
 
 
 def _widen(raw, wide):

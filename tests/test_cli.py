@@ -55,6 +55,12 @@ def test_float_command(args, expected, capsys):
     (["float", "eight"], "'eight' is neither a number"),
     (["float", "1.0", "--format", "float12"], "fmt='float12' is not a known float format"),
     (["float", "0x1FFFFFFFF"], "wider than float32's 32 bits"),
+    (["fixed", "9.5", "--overflow", "error"], "Q3.12 [-8.0, 7.999755859375] cannot hold 9.5"),
+    (["fixed", "inf"], "value=Infinity has no fixed-point representation"),
+    (["fixed", "0x1FFFF"], "bit pattern 0x1FFFF is wider than Q3.12's 16-bit word"),
+    (["fixed", "1.0", "--format", "Q40.40"], "Q40.40 needs a word of 81 bits"),
+    (["fixed", "1.0", "--format", "Q4,12"], "text='Q4,12' is not a Q format"),
+    (["fixed", "pi"], "'pi' is neither a number"),
 ])
 def test_bad_input_exits_2_with_a_message(args, message):
     result = run(*args)
@@ -91,18 +97,3 @@ def test_fixed_command_prints_what_the_library_computes(value, fmt, rounding, ca
     fixed = Fixed(Fraction(value), fmt, rounding=rounding)
     for text in (f"raw       {fixed.raw}", fixed.binary, fixed.hex, f"= {fixed.exact}"):
         assert text in output
-
-
-@pytest.mark.parametrize("args, message", [
-    (["fixed", "9.5", "--overflow", "error"], "Q3.12 [-8.0, 7.999755859375] cannot hold 9.5"),
-    (["fixed", "inf"], "value=Infinity has no fixed-point representation"),
-    (["fixed", "0x1FFFF"], "bit pattern 0x1FFFF is wider than Q3.12's 16-bit word"),
-    (["fixed", "1.0", "--format", "Q40.40"], "Q40.40 needs a word of 81 bits"),
-    (["fixed", "1.0", "--format", "Q4,12"], "text='Q4,12' is not a Q format"),
-    (["fixed", "pi"], "'pi' is neither a number"),
-])
-def test_fixed_bad_input_exits_2_with_a_message(args, message):
-    result = run(*args)
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr
