@@ -36,6 +36,7 @@ from .floats import (
     to_bits,
     ulp,
 )
+from .fixed import Fixed, QFormat
 from .floatbits import FloatBits, decode, decode_float32, encode, encode_float32
 from .integers import cast_int, int_binary, int_dtype, int_formula, int_from_bits, int_hex, int_range, int_to_bits
 from .g711 import alaw_decode, alaw_encode, mulaw_compress, mulaw_decode, mulaw_encode, mulaw_expand
@@ -45,7 +46,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BFLOAT16", "FLOAT8_E4M3FN", "FLOAT8_E5M2", "FLOAT16", "FLOAT32", "FLOAT64",
-    "FloatBits", "FloatFormat", "OVERFLOW_MODES", "ROUNDING_MODES",
+    "Fixed", "FloatBits", "FloatFormat", "OVERFLOW_MODES", "QFormat", "ROUNDING_MODES",
     "decode", "decode_float32", "encode", "encode_float32", "fields", "float_format",
     "from_bits", "next_down", "next_up", "round_to", "to_bits", "ulp",
     "cast_int", "int_binary", "int_dtype", "int_formula", "int_from_bits", "int_hex", "int_range", "int_to_bits",

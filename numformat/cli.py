@@ -21,7 +21,8 @@ import decimal
 import sys
 from fractions import Fraction
 
-from . import floatbits, floats, g711
+from . import floatbits, floats, g711, qformat, rounding
+from .fixed import Fixed
 
 
 def _number(text):
@@ -96,7 +97,54 @@ def _add_g711(subparsers):
     parser.set_defaults(run=_g711_command)
 
 
-COMMANDS = [_add_float, _add_g711]
+def _fixed_lines(value, fmt, source):
+    """What `numformat fixed` prints: the format, then the number as raw, bits, hex and value."""
+    kind = "1 sign, " if fmt.signed else ""
+    lines = [f"{fmt}: {kind}{fmt.m} integer, {fmt.n} fraction bits ({fmt.word_bits}-bit word), "
+             f"step 2^-{fmt.n} = {fmt.resolution!r}, range {Fixed.from_raw(fmt.raw_min, fmt).exact} "
+             f"to {Fixed.from_raw(fmt.raw_max, fmt).exact}"]
+    if source is not None:
+        lines.append(f"  input     {source}")
+    lines += [f"  raw       {value.raw}",
+              f"  binary    {value.binary}",
+              f"  hex       {value.hex}",
+              f"  value     {value.raw} / 2^{fmt.n} = {value.exact}"]
+    if source is not None:
+        error = Fraction(value.raw, 2 ** fmt.n) - Fraction(source)
+        lines.append(f"  error     {float(error):+.6g} (stored - input)")
+    return lines
+
+
+def _fixed_command(args):
+    fmt = qformat.QFormat.parse(args.format, convention=args.convention)
+    text = args.value.replace("_", "")
+    if text.lower().startswith(("0x", "0b")):  # a bit pattern: read it as the word's two's complement
+        bits = int(text, 0)
+        if not 0 <= bits < 2 ** fmt.word_bits:
+            raise ValueError(f"bit pattern {args.value} is wider than {fmt}'s {fmt.word_bits}-bit word")
+        value, source = Fixed.from_raw(bits, fmt, overflow="wrap"), None
+    else:
+        source = _number(args.value)
+        value = Fixed(source, fmt, rounding=args.rounding, overflow=args.overflow)
+    print("\n".join(_fixed_lines(value, fmt, source)))
+
+
+def _add_fixed(subparsers):
+    parser = subparsers.add_parser(
+        "fixed", help="convert a number to fixed point Qm.n, or read a bit pattern",
+        description="Show a number (3.14159, -0.1, 1/3) in a Qm.n format as its raw integer, its bits with "
+                    "the binary point, hex, the value stored and the error; or read a bit pattern (0x3244).")
+    parser.add_argument("value", help="a number, or a bit pattern 0x... / 0b...")
+    parser.add_argument("--format", "-f", default="Q3.12",
+                        help="Qm.n with m integer bits besides the sign (Q3.12, Q0.15 = Q15), or UQm.n (default Q3.12)")
+    parser.add_argument("--convention", choices=qformat.CONVENTIONS, default="ti",
+                        help="'arm' counts the sign bit in m: its Q1.15 is TI's Q0.15 (default ti)")
+    parser.add_argument("--rounding", "-r", choices=rounding.ROUNDING_MODES, default="nearest_even")
+    parser.add_argument("--overflow", "-o", choices=rounding.OVERFLOW_MODES, default="saturate")
+    parser.set_defaults(run=_fixed_command)
+
+
+COMMANDS = [_add_float, _add_fixed, _add_g711]
 
 
 def build_parser():

@@ -102,12 +102,27 @@ def round_half(x, rounding="nearest_even"):
         return np.trunc(x)
     if rounding == "nearest_even":
         return np.rint(x)
+    if rounding == "nearest_away":
+        return _round_half_away(x)
     below = np.floor(x)
-    fraction = x - below  # exact: both share x's binade or below it
-    if rounding == "nearest_up":
-        return below + (fraction >= 0.5)
-    # nearest_away: a tie goes up for positive values and down for negative ones
-    return below + ((fraction > 0.5) | ((fraction == 0.5) & (below >= 0)))
+    with np.errstate(invalid="ignore"):  # inf - inf is NaN, and NaN >= 0.5 leaves inf as it is
+        fraction = x - below  # exact, or 1.0 for a tiny negative x, which still rounds right
+        return below + (fraction >= 0.5)  # nearest_up
+
+
+def _round_half_away(x):
+    """Nearest, ties away from zero, in four whole-array passes (the speed matters: it is
+    apytypes' conversion mode, which the benchmarks compare against)."""
+    away = np.trunc(x, out=np.empty_like(x))  # one buffer, reused in place: whole, f, x + f
+    with np.errstate(invalid="ignore"):  # inf - inf is NaN; infinities are put back below
+        # x - whole is the exact signed fraction f, and x + f = whole + 2f exactly; truncating
+        # it steps one unit away from zero exactly when |f| >= 1/2.
+        np.subtract(x, away, out=away)
+        np.add(away, x, out=away)
+        np.trunc(away, out=away)
+    if not np.isfinite(x).all():
+        away = np.where(np.isinf(x), x, away)
+    return away
 
 
 def divide_round(numerator, denominator, rounding="nearest_even"):
@@ -136,17 +151,45 @@ def divide_round(numerator, denominator, rounding="nearest_even"):
     array([0, 2, 2])
     """
     check_rounding(rounding)
+    if _power_of_two(denominator) and isinstance(numerator, np.ndarray) and numerator.dtype == np.int64:
+        return _shift_round(numerator, denominator.bit_length() - 1, rounding)
     quotient = numerator // denominator  # floor division: numerator = quotient*denominator + rest
     rest = numerator - quotient * denominator  # 0 <= rest < denominator
+    if rounding in ("floor", "ceil", "zero"):
+        return _step_directed(quotient, rest > 0, rounding)
+    # Compare rest with denominator/2 without forming 2*rest, which could overflow int64.
+    return _step_nearest(quotient, rest > denominator - rest, rest == denominator - rest, rounding)
+
+
+def _power_of_two(number):
+    return isinstance(number, numbers.Integral) and number > 0 and number & (number - 1) == 0
+
+
+def _shift_round(numerator, shift, rounding):
+    """``divide_round(numerator, 2**shift)`` for int64 arrays with shifts and masks, which
+    are several times faster than ``//``: the arithmetic shift is floor division by 2**shift
+    and the masked low bits are the remainder (two's complement makes both exact)."""
+    if shift == 0:
+        return numerator.copy()
+    quotient = numerator >> shift
+    rest = numerator & ((1 << shift) - 1)
+    if rounding in ("floor", "ceil", "zero"):
+        return _step_directed(quotient, rest > 0, rounding)
+    half = 1 << (shift - 1)
+    return _step_nearest(quotient, rest > half, rest == half, rounding)
+
+
+def _step_directed(quotient, inexact, rounding):
+    """Finish floor / ceil / zero from the floor quotient and whether anything was cut off."""
     if rounding == "floor":
         return quotient
     if rounding == "ceil":
-        return quotient + (rest > 0)
-    if rounding == "zero":
-        return quotient + ((rest > 0) & (quotient < 0))
-    # Compare rest with denominator/2 without forming 2*rest, which could overflow int64.
-    above_half = rest > denominator - rest
-    tie = rest == denominator - rest
+        return quotient + inexact
+    return quotient + (inexact & (quotient < 0))  # zero: negative quotients were floored, step back
+
+
+def _step_nearest(quotient, above_half, tie, rounding):
+    """Finish the nearest modes from the floor quotient and where the remainder stands."""
     if rounding == "nearest_up":
         return quotient + (above_half | tie)
     if rounding == "nearest_away":
@@ -190,12 +233,14 @@ def apply_overflow(raw, lo, hi, overflow="saturate", *, what="value"):
         return np.clip(raw, lo, hi) if isinstance(raw, np.ndarray) else min(max(raw, lo), hi)
     if overflow == "wrap":
         span = hi - lo + 1
-        if span & (span - 1):
+        if not _power_of_two(span):
             raise ValueError(f"overflow='wrap' needs a range 2**k values wide, as hardware integers are; "
                              f"[{lo}, {hi}] is {span} wide (use 'saturate' or 'error')")
+        if isinstance(raw, np.ndarray) and raw.dtype == np.int64:
+            return _wrap_int64(raw, lo, span)
         if isinstance(raw, np.ndarray) and raw.dtype.kind in "iu":
-            # Keeping the low bits with `&` does what `%` does, ~20x faster, and stays right even
-            # if raw - lo wraps around int64 (span divides 2**64).
+            # Keep the low bits with `&` (as `%` would, ~20x faster); callers pass a dtype in
+            # which raw - lo is exact (numformat.integers picks one).
             return ((raw - lo) & (span - 1)) + lo
         return (raw - lo) % span + lo
     outside = (np.asarray(raw) < lo) | (np.asarray(raw) > hi)
@@ -205,3 +250,18 @@ def apply_overflow(raw, lo, hi, overflow="saturate", *, what="value"):
         more = f" (and {count - 1} more)" if count > 1 else ""
         raise OverflowError(f"{what} {first} is outside the range [{lo}, {hi}]{more} (overflow='error')")
     return raw
+
+
+def _wrap_int64(raw, lo, span):
+    """Two's complement wrap of int64 values with masks, exact for every span up to 2**64.
+
+    int64 arithmetic is itself modulo 2**64, and ``span`` divides 2**64, so ``raw - lo`` may
+    wrap around without changing its value modulo ``span``; masking keeps its low bits.  (The
+    ``%`` of the generic path cannot take a modulus of 2**63 or 2**64 in int64.)
+    """
+    if span == 2 ** 64:  # a 64-bit word: every int64 already is its own wrapped value
+        return raw.copy()
+    wrapped = raw - lo
+    wrapped &= span - 1
+    wrapped += lo
+    return wrapped

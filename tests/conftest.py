@@ -37,3 +37,10 @@ def format_id(pair):
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261122)
+
+
+# Fixed-point formats every fixed-point test runs over: the classic DSP words, an 8-bit
+# integer, two 32- and 64-bit words whose products and casts need care past int64, and a
+# 64-bit unsigned word whose raws only Python ints hold.
+FIXED_FORMATS = [nf.QFormat(3, 12), nf.QFormat(0, 15), nf.QFormat(8, 8, signed=False), nf.QFormat(7, 0),
+                 nf.QFormat(15, 16), nf.QFormat(31, 32), nf.QFormat(0, 63), nf.QFormat(32, 32, signed=False)]

@@ -3,9 +3,11 @@
 import shutil
 import subprocess
 import sys
+from fractions import Fraction
 
 import pytest
 
+from numformat import Fixed
 from numformat.cli import main
 
 
@@ -53,9 +55,45 @@ def test_float_command(args, expected, capsys):
     (["float", "eight"], "'eight' is neither a number"),
     (["float", "1.0", "--format", "float12"], "fmt='float12' is not a known float format"),
     (["float", "0x1FFFFFFFF"], "wider than float32's 32 bits"),
+    (["fixed", "9.5", "--overflow", "error"], "Q3.12 [-8.0, 7.999755859375] cannot hold 9.5"),
+    (["fixed", "inf"], "value=Infinity has no fixed-point representation"),
+    (["fixed", "0x1FFFF"], "bit pattern 0x1FFFF is wider than Q3.12's 16-bit word"),
+    (["fixed", "1.0", "--format", "Q40.40"], "Q40.40 needs a word of 81 bits"),
+    (["fixed", "1.0", "--format", "Q4,12"], "text='Q4,12' is not a Q format"),
+    (["fixed", "pi"], "'pi' is neither a number"),
 ])
 def test_bad_input_exits_2_with_a_message(args, message):
     result = run(*args)
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["fixed", "3.14159", "--format", "Q4.12"],
+     ["Q4.12: 1 sign, 4 integer, 12 fraction bits (17-bit word)", "raw       12868", "binary    00011.001001000100",
+      "hex       0x03244", "value     12868 / 2^12 = 3.1416015625", "error     +1.15625e-05"]),
+    (["fixed", "-0.1", "-f", "Q15"], ["raw       -3277", "binary    1.111001100110011", "0xF333", "-0.100006103515625"]),
+    (["fixed", "1/3", "-f", "UQ0.16", "--rounding", "floor"], ["UQ0.16: 0 integer", "raw       21845", ".0101010101010101"]),
+    (["fixed", "2.5", "-f", "Q7.0", "--rounding", "nearest_away"], ["raw       3", "binary    00000011"]),
+    (["fixed", "9.5", "--overflow", "wrap"], ["raw       -26624", "= -6.5", "error     -16"]),
+    (["fixed", "9.5"], ["raw       32767", "= 7.999755859375"]),
+    (["fixed", "0x3244"], ["raw       12868", "= 3.1416015625"]),
+    (["fixed", "0xFFFF", "-f", "Q3.12"], ["raw       -1", "= -0.000244140625"]),
+    (["fixed", "1", "-f", "Q1.15", "--convention", "arm"], ["Q0.15:", "raw       32767"]),
+])
+def test_fixed_command(args, expected, capsys):
+    assert main(args) == 0
+    output = capsys.readouterr().out
+    for text in expected:
+        assert text in output
+
+
+@pytest.mark.parametrize("value, fmt, rounding", [("3.14159", "Q4.12", "nearest_even"), ("-0.1", "Q0.15", "floor"),
+                                                  ("1/3", "UQ0.16", "nearest_up"), ("-2.5", "Q7.0", "zero")])
+def test_fixed_command_prints_what_the_library_computes(value, fmt, rounding, capsys):
+    assert main(["fixed", value, "-f", fmt, "-r", rounding]) == 0
+    output = capsys.readouterr().out
+    fixed = Fixed(Fraction(value), fmt, rounding=rounding)
+    for text in (f"raw       {fixed.raw}", fixed.binary, fixed.hex, f"= {fixed.exact}"):
+        assert text in output

@@ -93,3 +93,37 @@ def test_wrap_of_int64_arrays_matches_python_modulo(lo, hi, rng):
     raw[:4] = [-(2 ** 63), 2 ** 63 - 1, lo - 1, hi + 1]
     expected = [(int(value) - lo) % (hi - lo + 1) + lo for value in raw]
     assert apply_overflow(raw, lo, hi, "wrap").tolist() == expected
+@pytest.mark.parametrize("mode", ROUNDING_MODES)
+@pytest.mark.parametrize("shift", [0, 1, 4, 12, 31, 32, 52, 62, 63])
+def test_divide_round_by_powers_of_two_matches_python_ints(mode, shift, rng):
+    """int64 arrays divided by 2**shift take the shift-and-mask path; Python ints take ``//``."""
+    numerators = rng.integers(-(2 ** 63), 2 ** 63 - 1, 5_000, endpoint=True)
+    ties = rng.integers(-(2 ** 20), 2 ** 20, 500) * 2 + 1
+    numerators[:500] = ties << (shift - 1) if shift else ties
+    numerators[500:504] = [-(2 ** 63), 2 ** 63 - 1, 0, -1]
+    got = divide_round(numerators, 2 ** shift, mode)
+    assert got.dtype == np.int64
+    assert got.tolist() == [divide_round(int(n), 2 ** shift, mode) for n in numerators]
+
+
+@pytest.mark.parametrize("lo, hi", [(-128, 127), (0, 255), (-(2 ** 62), 2 ** 62 - 1), (0, 2 ** 63 - 1),
+                                    (-(2 ** 63), 2 ** 63 - 1)])
+def test_wrap_of_int64_arrays_matches_python_ints(lo, hi, rng):
+    """int64 arrays wrap with masks, exactly, up to a 64-bit word; each int64 stands for
+    itself modulo 2**64."""
+    raw = rng.integers(-(2 ** 63), 2 ** 63 - 1, 5_000, endpoint=True)
+    raw[:4] = [-(2 ** 63), 2 ** 63 - 1, lo, hi]
+    expected = [(int(value) - lo) % (hi - lo + 1) + lo for value in raw]
+    assert apply_overflow(raw, lo, hi, "wrap").tolist() == expected
+
+
+def test_round_half_away_on_arrays_keeps_infinities_and_ties():
+    x = np.array([np.inf, -np.inf, 0.5, -0.5, 2.5, -2.5, 0.49999999999999994, 2.0 ** 52 + 1, -(2.0 ** 53)])
+    assert round_half(x, "nearest_away").tolist() == [np.inf, -np.inf, 1, -1, 3, -3, 0, 2.0 ** 52 + 1, -(2.0 ** 53)]
+    assert np.isnan(round_half(np.array([np.nan, 1.5]), "nearest_away")[0])
+
+
+@pytest.mark.parametrize("mode", ROUNDING_MODES)
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64), min_size=1, max_size=20))
+def test_round_half_arrays_match_exact_definition(mode, values):
+    assert round_half(np.array(values), mode).tolist() == [reference_round(Fraction(x), mode) for x in values]
