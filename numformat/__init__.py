@@ -27,6 +27,21 @@ from .floats import (
 )
 from .floatbits import FloatBits, decode, decode_float32, encode, encode_float32
 from .rounding import OVERFLOW_MODES, ROUNDING_MODES
+from .quant import (
+    CALIBRATION_METHODS,
+    REQUANT_MODES,
+    QParams,
+    calibrate,
+    choose_qparams,
+    dequantize,
+    fake_quantize,
+    float32_multiplier,
+    quantize,
+    quantize_multiplier,
+    requantize,
+    rounding_divide_by_pot,
+    saturating_rounding_doubling_high_mul,
+)
 
 __version__ = "0.1.0"
 
@@ -35,4 +50,8 @@ __all__ = [
     "FloatBits", "FloatFormat", "OVERFLOW_MODES", "ROUNDING_MODES",
     "decode", "decode_float32", "encode", "encode_float32", "fields", "float_format",
     "from_bits", "next_down", "next_up", "round_to", "to_bits", "ulp",
+    # int8 mapping
+    "CALIBRATION_METHODS", "QParams", "REQUANT_MODES", "calibrate", "choose_qparams", "dequantize",
+    "fake_quantize", "float32_multiplier", "quantize", "quantize_multiplier", "requantize",
+    "rounding_divide_by_pot", "saturating_rounding_doubling_high_mul",
 ]
