@@ -26,6 +26,7 @@ from .floats import (
     ulp,
 )
 from .floatbits import FloatBits, decode, decode_float32, encode, encode_float32
+from .nn import FloatCNN, load_digits_split, load_pretrained
 from .rounding import OVERFLOW_MODES, ROUNDING_MODES
 
 __version__ = "0.1.0"
@@ -35,4 +36,6 @@ __all__ = [
     "FloatBits", "FloatFormat", "OVERFLOW_MODES", "ROUNDING_MODES",
     "decode", "decode_float32", "encode", "encode_float32", "fields", "float_format",
     "from_bits", "next_down", "next_up", "round_to", "to_bits", "ulp",
+    # nn
+    "FloatCNN", "load_digits_split", "load_pretrained",
 ]
