@@ -26,6 +26,7 @@ from .floats import (
     ulp,
 )
 from .floatbits import FloatBits, decode, decode_float32, encode, encode_float32
+from .nn import FloatCNN, load_digits_split, load_pretrained
 from .rounding import OVERFLOW_MODES, ROUNDING_MODES
 from .quant import (
     CALIBRATION_METHODS,
@@ -54,4 +55,6 @@ __all__ = [
     "CALIBRATION_METHODS", "QParams", "REQUANT_MODES", "calibrate", "choose_qparams", "dequantize",
     "fake_quantize", "float32_multiplier", "quantize", "quantize_multiplier", "requantize",
     "rounding_divide_by_pot", "saturating_rounding_doubling_high_mul",
+    # nn
+    "FloatCNN", "load_digits_split", "load_pretrained",
 ]

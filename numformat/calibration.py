@@ -42,8 +42,10 @@ import numbers
 
 import numpy as np
 
-from .quant import choose_qparams, fake_quantize, finite_floats
 from .rounding import check_mode
+
+# numformat.quant re-exports calibrate, so this module imports quant's mapping inside the
+# functions that use it: either module can then be imported first.
 
 CALIBRATION_METHODS = ("minmax", "percentile", "mse", "entropy")
 _DEFAULTS = {
@@ -79,6 +81,8 @@ def calibrate(samples, method="minmax", **opts):
     >>> calibrate(np.arange(1001.0), "percentile", percentile=99)
     (10.0, 990.0)
     """
+    from .quant import finite_floats
+
     check_mode(method, CALIBRATION_METHODS, "method")
     x = finite_floats(samples, "samples").astype(np.float64).ravel()
     options = _options(method, opts)
@@ -118,6 +122,8 @@ def _percentile(x, percentile):
 
 def _mse(x, bits, symmetric, steps):
     """The range ``(k/steps)·[min, max]``, k = 1..steps, with the least quantize-dequantize MSE."""
+    from .quant import choose_qparams, fake_quantize
+
     low, high = min(x.min(), 0.0), max(x.max(), 0.0)
     if low == high:
         return low, high

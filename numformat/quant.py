@@ -47,6 +47,7 @@ import numbers
 
 import numpy as np
 
+from .calibration import CALIBRATION_METHODS, calibrate, entropy_threshold  # noqa: F401  (re-exported)
 from .intmath import (  # noqa: F401  (re-exported: numformat.quant is the public face)
     REQUANT_MODES,
     code_dtype,
@@ -392,5 +393,3 @@ def _channel_params(qp, shape):
                          f"but qp has {qp.scale.size} scales")
     return np.asarray(scale, dtype=np.float64), np.asarray(zero_point, dtype=np.int64)
 
-
-from .calibration import CALIBRATION_METHODS, calibrate, entropy_threshold  # noqa: E402,F401  (it uses the mapping above)
