@@ -17,8 +17,9 @@ values for a smaller step everywhere else.  Four ways to choose the range:
     ``bits=8``, ``symmetric=False``, ``steps=100``.
 ``"entropy"``
     TensorRT's calibrator (Migacz, "8-bit Inference with TensorRT", GTC 2017): a 2048-bin
-    histogram of ``|x|``, and the clipping threshold whose 128-level quantized histogram has the
-    least KL divergence from the clipped original.  Options ``bins=2048``, ``bits=8``.
+    histogram of ``|x|`` (exact zeros left out), and the clipping threshold whose 128-level
+    quantized histogram has the least KL divergence from the clipped original.  Options
+    ``bins=2048``, ``bits=8``.
 
 Examples
 --------
@@ -196,8 +197,17 @@ def _kl_divergence(kept_counts, outliers, levels, total):
 
 
 def _entropy(x, bins, bits):
-    """The symmetric threshold ``±t`` from :func:`entropy_threshold`, kept inside the data's range."""
-    threshold, _, _ = entropy_threshold(np.abs(x), bins, bits)
+    """The symmetric threshold ``±t`` from :func:`entropy_threshold`, kept inside the data's range.
+
+    Exact zeros are left out of the histogram: every range represents them exactly, and the
+    spike ReLU puts at 0 (80% of some layers' outputs) would otherwise dominate the divergence
+    and pull the threshold far into the data (NVIDIA's pytorch-quantization flattens the first
+    bin for the same reason).
+    """
+    magnitudes = np.abs(x[x != 0])
+    if magnitudes.size == 0:
+        return x.min(), x.max()
+    threshold, _, _ = entropy_threshold(magnitudes, bins, bits)
     return max(x.min(), -threshold), min(x.max(), threshold)
 
 

@@ -242,6 +242,14 @@ def test_minmax_and_percentile_on_data_with_an_outlier(outlier_data):
     assert high < 4 and calibrate(outlier_data, "percentile", percentile=100) == (outlier_data.min(), 40.0)
 
 
+def test_entropy_ignores_exact_zeros(outlier_data):
+    """ReLU outputs: half exact zeros.  They are exact in every range, so they must not move it."""
+    relu = np.maximum(outlier_data, 0.0)
+    assert np.mean(relu == 0) > 0.45
+    assert calibrate(relu, "entropy") == (0.0, entropy_threshold(relu[relu > 0])[0])
+    assert calibrate(np.zeros(10), "entropy") == (0.0, 0.0)
+
+
 def test_entropy_clips_the_outlier(outlier_data):
     low, high = calibrate(outlier_data, "entropy")
     assert 2.5 < high < 5 and low == -high
