@@ -141,7 +141,9 @@ def _mse(x, bits, symmetric, steps):
 def entropy_threshold(magnitudes, bins=2048, bits=8):
     """TensorRT's KL-divergence threshold for ``|x|`` values, and the divergence of each candidate.
 
-    For ``i`` from ``levels = 2**(bits-1)`` to ``bins`` kept histogram bins: the reference
+    For ``i`` from 128 (or ``levels = 2**(bits-1)`` if that is more) to ``bins`` kept
+    histogram bins -- NVIDIA's pytorch-quantization also starts at 128 whatever the bit width,
+    which keeps a 3-bit search away from degenerate few-bin candidates: the reference
     distribution ``P`` is the first ``i`` bins with every count beyond them added to the last
     one; the candidate ``Q`` merges those ``i`` bins into ``levels`` groups and spreads each
     group's count evenly over its non-empty bins (empty bins stay empty).  The threshold is the
@@ -172,7 +174,7 @@ def entropy_threshold(magnitudes, bins=2048, bits=8):
     counts = counts.astype(np.float64)
     total = counts.sum()
     beyond = total - np.cumsum(counts)  # beyond[i - 1] = counts past the first i bins
-    kept_bins = np.arange(levels, bins + 1)
+    kept_bins = np.arange(min(max(levels, 128), bins), bins + 1)
     divergence = np.empty(kept_bins.size)
     for index, kept in enumerate(kept_bins):
         divergence[index] = _kl_divergence(counts[:kept], beyond[kept - 1], levels, total)

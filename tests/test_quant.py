@@ -274,7 +274,7 @@ def reference_tensorrt_entropy(magnitudes, bins=2048, levels=128):
     counts, edges = np.histogram(magnitudes, bins=bins, range=(0.0, float(np.max(magnitudes))))
     counts = [int(c) for c in counts]
     best = (math.inf, None)
-    for i in range(levels, bins + 1):
+    for i in range(max(levels, 128), bins + 1):
         reference = counts[:i]
         reference[i - 1] += sum(counts[i:])
         candidate = [0.0] * i
@@ -300,7 +300,7 @@ def test_entropy_threshold_matches_tensorrt_pseudocode(seed):
     x = np.abs(np.append(rng.laplace(size=3000), [25.0, -12.0]))
     threshold, kept, divergence = entropy_threshold(x, bins=512, bits=6)
     assert threshold == reference_tensorrt_entropy(x, bins=512, levels=32)
-    assert kept.tolist() == list(range(32, 513)) and divergence.shape == kept.shape
+    assert kept.tolist() == list(range(128, 513)) and divergence.shape == kept.shape
 
 
 def test_calibration_methods_are_listed_and_deterministic(outlier_data):
