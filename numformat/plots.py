@@ -59,7 +59,7 @@ def plot_affine_mapping(qp, low=None, high=None, ax=None):
 def plot_code_histogram(values, qp, ax=None, title=None):
     """How often each code is used: a histogram with one bin per code (256 bins for 8 bits).
 
-    Draws one bar per code from ``qp.qmin`` to ``qp.qmax``, a red line at the zero point, and
+    Draws one filled step per code from ``qp.qmin`` to ``qp.qmax``, a red line at the zero point, and
     says in the title how many of the codes the values actually use.
     """
     import numpy as np
@@ -71,7 +71,7 @@ def plot_code_histogram(values, qp, ax=None, title=None):
     ax = _axes(ax, figsize=(8, 3))
     codes = quantize(values, qp).astype(np.int64).ravel()
     counts = np.bincount(codes - qp.qmin, minlength=qp.qmax - qp.qmin + 1)
-    ax.bar(np.arange(qp.qmin, qp.qmax + 1), counts, width=1.0, color="#4a90d9")
+    ax.stairs(counts, np.arange(qp.qmin, qp.qmax + 2) - 0.5, fill=True, color="#4a90d9")  # one bin per code
     ax.axvline(qp.zero_point, color="#d9534f", lw=1, label=f"zero point {qp.zero_point}")
     used = int(np.count_nonzero(counts))
     ax.set_xlim(qp.qmin - 0.5, qp.qmax + 0.5)
@@ -108,8 +108,8 @@ def plot_channel_ranges(weights, axis=0, ax=None):
     return ax
 
 
-def plot_error_bars(errors, ax=None, ylabel="mean squared error"):
-    """Grouped bars on a log scale: ``errors[group][scheme]`` (e.g. layer → quantization scheme)."""
+def plot_error_bars(errors, ax=None, ylabel="mean squared error", log=False):
+    """Grouped bars of ``errors[group][scheme]`` (e.g. layer → quantization scheme); ``log`` for a log axis."""
     import numpy as np
 
     ax = _axes(ax, figsize=(8, 3))
@@ -120,7 +120,8 @@ def plot_error_bars(errors, ax=None, ylabel="mean squared error"):
         heights = [errors[group][scheme] for group in groups]
         ax.bar(np.arange(len(groups)) + (index - (len(schemes) - 1) / 2) * width, heights, width, label=scheme)
     ax.set_xticks(np.arange(len(groups)), groups)
-    ax.set_yscale("log")
+    if log:
+        ax.set_yscale("log")
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=8)
     return ax

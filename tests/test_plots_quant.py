@@ -36,10 +36,12 @@ def test_code_histogram_counts_every_code(plots, rng):
     w = rng.standard_normal(1000)
     qp = nf.choose_qparams(w)
     ax = plots.plot_code_histogram(w, qp, title="w")
-    heights = [bar.get_height() for bar in ax.patches]
+    (steps,) = ax.patches
+    heights, edges = steps.get_data().values, steps.get_data().edges
     assert len(heights) == 256 and sum(heights) == 1000
+    np.testing.assert_array_equal(edges, np.arange(-128, 129) - 0.5)
     codes = nf.quantize(w, qp)
-    assert heights[qp.zero_point + 128] == np.count_nonzero(codes == qp.zero_point)
+    np.testing.assert_array_equal(heights, [np.count_nonzero(codes == code) for code in range(-128, 128)])
     assert f"use {len(np.unique(codes))} of 256 codes" in ax.get_title()
     with pytest.raises(ValueError, match="per-tensor"):
         plots.plot_code_histogram(w.reshape(10, 100), nf.choose_qparams(w.reshape(10, 100), axis=0))
@@ -60,7 +62,7 @@ def test_error_bars_and_calibration_ranges(plots, rng):
     errors = {"conv1": {"a": 1e-5, "b": 2e-5}, "fc": {"a": 3e-6, "b": 1e-6}}
     ax = plots.plot_error_bars(errors)
     assert sorted(bar.get_height() for bar in ax.patches) == sorted([1e-5, 2e-5, 3e-6, 1e-6])
-    assert ax.get_yscale() == "log"
+    assert ax.get_yscale() == "linear" and plots.plot_error_bars(errors, log=True).get_yscale() == "log"
     x = rng.standard_normal(1000)
     ranges = {method: nf.calibrate(x, method) for method in nf.CALIBRATION_METHODS}
     ax = plots.plot_calibration_ranges(x, ranges)
