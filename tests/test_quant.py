@@ -362,6 +362,37 @@ def test_bad_arguments_get_clear_errors(call, error, message):
     assert message in str(raised.value)
 
 
+@pytest.mark.parametrize("args, expected", [
+    (["int8", "--min", "-1", "--max", "3", "--", "-1", "0", "5"],
+     ["codes -128..127", "zero point  -64", "0.01568627543747425", "-128", "-2.004"]),
+    (["int8", "--min", "-0.5", "--max", "2", "--unsigned"], ["uint8", "zero point  51"]),
+    (["int8", "--min", "-0.3", "--max", "0.9", "--symmetric", "--narrow-range", "--bits", "4"],
+     ["codes -7..7", "zero point  0"]),
+    (["int8", "--multiplier", "0.1", "5", "15", "25"], ["1717986918 · 2^(-3 - 31)", "fixedpoint-single"]),
+])
+def test_int8_command(args, expected, capsys):
+    from numformat.cli import main
+
+    assert main(args) == 0
+    output = capsys.readouterr().out
+    for text in expected:
+        assert text in output
+    if "--multiplier" in args:  # the three modes of acc = 15: 2, 1, 2
+        assert output.splitlines()[3].split() == ["15", "2", "1", "2"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["int8", "--min", "3", "--max", "1"], "min=3.0 is above max=1.0"),
+    (["int8", "--max", "1"], "give --min and --max"),
+    (["int8", "--min", "0", "--max", "1", "--bits", "40"], "bits=40 is not supported"),
+])
+def test_int8_command_errors(args, message, capsys):
+    from numformat.cli import main
+
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+
+
 def test_public_names_are_exported():
     for name in ["QParams", "choose_qparams", "quantize", "dequantize", "fake_quantize", "calibrate",
                  "quantize_multiplier", "saturating_rounding_doubling_high_mul", "rounding_divide_by_pot", "requantize"]:
