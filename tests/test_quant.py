@@ -11,6 +11,8 @@ import numformat as nf
 from numformat.calibration import CALIBRATION_METHODS, entropy_threshold
 from numformat.quant import QParams, calibrate, choose_qparams, code_range, dequantize, fake_quantize, quantize
 
+from .test_intmath import onnx_session
+
 # (bits, signed, symmetric, narrow_range): every kind of mapping the tests walk through
 MAPPINGS = [(8, True, False, False), (8, False, False, False), (8, True, True, True), (8, True, True, False),
             (8, False, True, False), (4, True, False, False), (16, True, True, True), (2, False, False, True)]
@@ -171,15 +173,6 @@ def test_float32_inputs_are_quantized_in_float32():
 
 
 # ---------------------------------------------------------------- onnxruntime oracles
-
-
-def onnx_session(graph):
-    onnx = pytest.importorskip("onnx")
-    ort = pytest.importorskip("onnxruntime")
-    model = onnx.helper.make_model_gen_version(graph, opset_imports=[onnx.helper.make_opsetid("", 13)])
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    return ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
 
 
 @pytest.mark.parametrize("code_type, zero_point", [("int8", -3), ("uint8", 131)])
