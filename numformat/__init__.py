@@ -26,8 +26,23 @@ from .floats import (
     ulp,
 )
 from .floatbits import FloatBits, decode, decode_float32, encode, encode_float32
-from .nn import FloatCNN, load_digits_split, load_pretrained
 from .rounding import OVERFLOW_MODES, ROUNDING_MODES
+from .quant import (
+    CALIBRATION_METHODS,
+    REQUANT_MODES,
+    QParams,
+    calibrate,
+    choose_qparams,
+    dequantize,
+    fake_quantize,
+    float32_multiplier,
+    quantize,
+    quantize_multiplier,
+    requantize,
+    rounding_divide_by_pot,
+    saturating_rounding_doubling_high_mul,
+)
+from .nn import FloatCNN, load_digits_split, load_pretrained
 
 __version__ = "0.1.0"
 
@@ -36,6 +51,10 @@ __all__ = [
     "FloatBits", "FloatFormat", "OVERFLOW_MODES", "ROUNDING_MODES",
     "decode", "decode_float32", "encode", "encode_float32", "fields", "float_format",
     "from_bits", "next_down", "next_up", "round_to", "to_bits", "ulp",
+    # int8 mapping
+    "CALIBRATION_METHODS", "QParams", "REQUANT_MODES", "calibrate", "choose_qparams", "dequantize",
+    "fake_quantize", "float32_multiplier", "quantize", "quantize_multiplier", "requantize",
+    "rounding_divide_by_pot", "saturating_rounding_doubling_high_mul",
     # nn
     "FloatCNN", "load_digits_split", "load_pretrained",
 ]
