@@ -36,6 +36,7 @@ whose onnxruntime outputs equal ``forward(x, requant="float32")`` bit for bit).
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 
@@ -93,16 +94,25 @@ class QuantizedLayer:
             return quant.float32_multiplier(self.input_qp.scale, self.weight_qp.scale, self.output_qp.scale)
         return self.input_qp.scale * self.weight_qp.scale / self.output_qp.scale
 
-    @property
+    @functools.cached_property
     def largest_product(self):
         """The largest ``|x_q - x_zp| · |w_q|`` one tap can contribute."""
         qp = self.input_qp
         return max(qp.zero_point - qp.qmin, qp.qmax - qp.zero_point) * int(np.abs(self.weight).max(initial=0))
 
-    @property
+    @functools.cached_property
     def accumulator_bound(self):
         """No accumulator can exceed this in magnitude: ``taps · largest product + max |bias|``."""
         return self.taps * self.largest_product + int(np.abs(self.bias.astype(np.int64)).max(initial=0))
+
+    @functools.cached_property
+    def gemm_weight(self):
+        """The weights as the ``(taps, O)`` matrix of the GEMM: float32 when that is exact, else int64.
+
+        (Cached: the layer is frozen.)"""
+        exact_in_float32 = self.taps * self.largest_product <= FLOAT32_EXACT
+        work = np.float32 if exact_in_float32 else np.int64
+        return np.ascontiguousarray(self.weight.reshape(self.weight.shape[0], -1).T, dtype=work)
 
     @property
     def nbytes(self):
@@ -287,14 +297,12 @@ def accumulate_gemm(layer, codes):
     256 · 255 · 127 ≈ 8.3 million < 2**24 ≈ 16.8 million.  Beyond the bound this falls back
     to an int64 product.  Returns int64 accumulators, shaped ``(N, O, H, W)`` or ``(N, O)``.
     """
-    exact_in_float32 = layer.taps * layer.largest_product <= FLOAT32_EXACT
-    work = np.float32 if exact_in_float32 else np.int64
+    weight = layer.gemm_weight
     # In the shifted domain x_q - x_zp a padded pixel (code x_zp) is 0 again.
-    shifted = codes.astype(work) - work(layer.input_qp.zero_point)
-    weight = layer.weight.reshape(layer.weight.shape[0], -1).astype(work)
+    shifted = codes.astype(weight.dtype) - weight.dtype.type(layer.input_qp.zero_point)
     if layer.is_conv:
         cols = layers.im2col(shifted, padding=1, pad_value=0)
-        products = cols.reshape(-1, cols.shape[-1]) @ weight.T
+        products = cols.reshape(-1, cols.shape[-1]) @ weight
         acc = products.reshape(*cols.shape[:3], -1).transpose(0, 3, 1, 2)
         return acc.astype(np.int64) + layer.bias[:, None, None]
-    return (shifted @ weight.T).astype(np.int64) + layer.bias
+    return (shifted @ weight).astype(np.int64) + layer.bias
