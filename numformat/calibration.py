@@ -17,8 +17,9 @@ values for a smaller step everywhere else.  Four ways to choose the range:
     ``bits=8``, ``symmetric=False``, ``steps=100``.
 ``"entropy"``
     TensorRT's calibrator (Migacz, "8-bit Inference with TensorRT", GTC 2017): a 2048-bin
-    histogram of ``|x|``, and the clipping threshold whose 128-level quantized histogram has the
-    least KL divergence from the clipped original.  Options ``bins=2048``, ``bits=8``.
+    histogram of ``|x|`` (exact zeros left out), and the clipping threshold whose 128-level
+    quantized histogram has the least KL divergence from the clipped original.  Options
+    ``bins=2048``, ``bits=8``.
 
 Examples
 --------
@@ -42,8 +43,10 @@ import numbers
 
 import numpy as np
 
-from .quant import choose_qparams, fake_quantize, finite_floats
 from .rounding import check_mode
+
+# numformat.quant re-exports calibrate, so this module imports quant's mapping inside the
+# functions that use it: either module can then be imported first.
 
 CALIBRATION_METHODS = ("minmax", "percentile", "mse", "entropy")
 _DEFAULTS = {
@@ -79,6 +82,8 @@ def calibrate(samples, method="minmax", **opts):
     >>> calibrate(np.arange(1001.0), "percentile", percentile=99)
     (10.0, 990.0)
     """
+    from .quant import finite_floats
+
     check_mode(method, CALIBRATION_METHODS, "method")
     x = finite_floats(samples, "samples").astype(np.float64).ravel()
     options = _options(method, opts)
@@ -118,6 +123,8 @@ def _percentile(x, percentile):
 
 def _mse(x, bits, symmetric, steps):
     """The range ``(k/steps)·[min, max]``, k = 1..steps, with the least quantize-dequantize MSE."""
+    from .quant import choose_qparams, fake_quantize
+
     low, high = min(x.min(), 0.0), max(x.max(), 0.0)
     if low == high:
         return low, high
@@ -134,7 +141,9 @@ def _mse(x, bits, symmetric, steps):
 def entropy_threshold(magnitudes, bins=2048, bits=8):
     """TensorRT's KL-divergence threshold for ``|x|`` values, and the divergence of each candidate.
 
-    For ``i`` from ``levels = 2**(bits-1)`` to ``bins`` kept histogram bins: the reference
+    For ``i`` from 128 (or ``levels = 2**(bits-1)`` if that is more) to ``bins`` kept
+    histogram bins -- NVIDIA's pytorch-quantization also starts at 128 whatever the bit width,
+    which keeps a 3-bit search away from degenerate few-bin candidates: the reference
     distribution ``P`` is the first ``i`` bins with every count beyond them added to the last
     one; the candidate ``Q`` merges those ``i`` bins into ``levels`` groups and spreads each
     group's count evenly over its non-empty bins (empty bins stay empty).  The threshold is the
@@ -165,7 +174,7 @@ def entropy_threshold(magnitudes, bins=2048, bits=8):
     counts = counts.astype(np.float64)
     total = counts.sum()
     beyond = total - np.cumsum(counts)  # beyond[i - 1] = counts past the first i bins
-    kept_bins = np.arange(levels, bins + 1)
+    kept_bins = np.arange(min(max(levels, 128), bins), bins + 1)
     divergence = np.empty(kept_bins.size)
     for index, kept in enumerate(kept_bins):
         divergence[index] = _kl_divergence(counts[:kept], beyond[kept - 1], levels, total)
@@ -190,8 +199,17 @@ def _kl_divergence(kept_counts, outliers, levels, total):
 
 
 def _entropy(x, bins, bits):
-    """The symmetric threshold ``±t`` from :func:`entropy_threshold`, kept inside the data's range."""
-    threshold, _, _ = entropy_threshold(np.abs(x), bins, bits)
+    """The symmetric threshold ``±t`` from :func:`entropy_threshold`, kept inside the data's range.
+
+    Exact zeros are left out of the histogram: every range represents them exactly, and the
+    spike ReLU puts at 0 (80% of some layers' outputs) would otherwise dominate the divergence
+    and pull the threshold far into the data (NVIDIA's pytorch-quantization flattens the first
+    bin for the same reason).
+    """
+    magnitudes = np.abs(x[x != 0])
+    if magnitudes.size == 0:
+        return x.min(), x.max()
+    threshold, _, _ = entropy_threshold(magnitudes, bins, bits)
     return max(x.min(), -threshold), min(x.max(), threshold)
 
 

@@ -47,6 +47,7 @@ import numbers
 
 import numpy as np
 
+from .calibration import CALIBRATION_METHODS, calibrate, entropy_threshold  # noqa: F401  (re-exported)
 from .intmath import (  # noqa: F401  (re-exported: numformat.quant is the public face)
     REQUANT_MODES,
     code_dtype,
@@ -310,8 +311,9 @@ def finite_floats(values, name, *, allow_empty=False):
 def quantize(x, qp):
     """Real values to codes: ``clamp(round_half_even(x / scale) + zero_point, qmin, qmax)``.
 
-    Computed in float32 when ``x`` is float32, as ONNX ``QuantizeLinear`` and onnxruntime do
-    (the float32 quotient, then round half to even); otherwise in float64.  Values beyond the
+    Computed in float32 when ``x`` is float32 (and the codes fit in 24 bits), as ONNX
+    ``QuantizeLinear`` and onnxruntime do: the float32 quotient, then round half to even.
+    Otherwise in float64.  Values beyond the
     range, ±inf included, saturate to ``qmin``/``qmax``.
 
     Parameters
@@ -335,17 +337,20 @@ def quantize(x, qp):
     x = np.asarray(x)
     if not np.issubdtype(x.dtype, np.floating) and not np.issubdtype(x.dtype, np.integer) or x.dtype == bool:
         raise TypeError(f"x must hold real numbers, got {x.dtype}")
-    work = np.float32 if x.dtype == np.float32 else np.float64
+    float32_exact = -(2 ** 24) <= qp.qmin and qp.qmax <= 2 ** 24  # every code and zero point is a float32
+    work = np.float32 if x.dtype == np.float32 and float32_exact else np.float64
     x = x.astype(work, copy=False)
-    if np.any(np.isnan(x)):
+    if x.size and np.isnan(x.min()):  # min propagates NaN: one cheap pass
         raise ValueError("x contains NaN, which has no integer code")
     scale, zero_point = _channel_params(qp, x.shape)
     with np.errstate(over="ignore"):  # a quotient beyond the float range is inf: it saturates below
-        quotient = x / scale.astype(work)
-    rounded = round_half(quotient)  # half to even, in float64 (which holds every float32 exactly)
-    # Clamp before adding the zero point (in float, as MLAS does): no integer overflow for inf.
-    clamped = np.clip(rounded, qp.qmin - zero_point, qp.qmax - zero_point)
-    return (clamped.astype(np.int64) + zero_point).astype(qp.dtype)
+        codes = np.asarray(np.divide(x, scale.astype(work)))
+    np.rint(codes, out=codes)  # round half to even: round_half's "nearest_even", kept in x's precision
+    # Clamp before adding the zero point, in float as MLAS does: inf saturates, no integer overflow.
+    # (Bounds and zero point in x's float type too: mixed-type ufuncs are several times slower.)
+    np.clip(codes, (qp.qmin - zero_point).astype(work), (qp.qmax - zero_point).astype(work), out=codes)
+    codes += zero_point.astype(work)
+    return codes.astype(qp.dtype)
 
 
 def dequantize(q, qp):
@@ -392,5 +397,3 @@ def _channel_params(qp, shape):
                          f"but qp has {qp.scale.size} scales")
     return np.asarray(scale, dtype=np.float64), np.asarray(zero_point, dtype=np.int64)
 
-
-from .calibration import CALIBRATION_METHODS, calibrate, entropy_threshold  # noqa: E402,F401  (it uses the mapping above)

@@ -242,6 +242,14 @@ def test_minmax_and_percentile_on_data_with_an_outlier(outlier_data):
     assert high < 4 and calibrate(outlier_data, "percentile", percentile=100) == (outlier_data.min(), 40.0)
 
 
+def test_entropy_ignores_exact_zeros(outlier_data):
+    """ReLU outputs: half exact zeros.  They are exact in every range, so they must not move it."""
+    relu = np.maximum(outlier_data, 0.0)
+    assert np.mean(relu == 0) > 0.45
+    assert calibrate(relu, "entropy") == (0.0, entropy_threshold(relu[relu > 0])[0])
+    assert calibrate(np.zeros(10), "entropy") == (0.0, 0.0)
+
+
 def test_entropy_clips_the_outlier(outlier_data):
     low, high = calibrate(outlier_data, "entropy")
     assert 2.5 < high < 5 and low == -high
@@ -266,7 +274,7 @@ def reference_tensorrt_entropy(magnitudes, bins=2048, levels=128):
     counts, edges = np.histogram(magnitudes, bins=bins, range=(0.0, float(np.max(magnitudes))))
     counts = [int(c) for c in counts]
     best = (math.inf, None)
-    for i in range(levels, bins + 1):
+    for i in range(max(levels, 128), bins + 1):
         reference = counts[:i]
         reference[i - 1] += sum(counts[i:])
         candidate = [0.0] * i
@@ -292,7 +300,7 @@ def test_entropy_threshold_matches_tensorrt_pseudocode(seed):
     x = np.abs(np.append(rng.laplace(size=3000), [25.0, -12.0]))
     threshold, kept, divergence = entropy_threshold(x, bins=512, bits=6)
     assert threshold == reference_tensorrt_entropy(x, bins=512, levels=32)
-    assert kept.tolist() == list(range(32, 513)) and divergence.shape == kept.shape
+    assert kept.tolist() == list(range(128, 513)) and divergence.shape == kept.shape
 
 
 def test_calibration_methods_are_listed_and_deterministic(outlier_data):
