@@ -26,7 +26,6 @@ from .floats import (
     ulp,
 )
 from .floatbits import FloatBits, decode, decode_float32, encode, encode_float32
-from .nn import FloatCNN, load_digits_split, load_pretrained
 from .rounding import OVERFLOW_MODES, ROUNDING_MODES
 from .quant import (
     CALIBRATION_METHODS,
@@ -43,6 +42,7 @@ from .quant import (
     rounding_divide_by_pot,
     saturating_rounding_doubling_high_mul,
 )
+from .nn import FloatCNN, load_digits_split, load_pretrained
 
 __version__ = "0.1.0"
 

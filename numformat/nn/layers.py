@@ -149,10 +149,18 @@ def relu(x):
 
 
 def maxpool2(x):
-    """2×2 max-pool, stride 2: ``(N, C, H, W)`` → ``(N, C, H/2, W/2)``.  Works on any dtype (int8 too)."""
-    n, channels, height, width = x.shape
-    windows = x.reshape(n, channels, height // POOL, POOL, width // POOL, POOL)
-    return windows.max(axis=(3, 5))
+    """2×2 max-pool, stride 2: ``(N, C, H, W)`` → ``(N, C, H/2, W/2)``.  Works on any dtype (int8 too).
+
+    Two elementwise maxima (rows, then columns) — several times faster than a ``max`` over the
+    window axes of a reshaped array.
+
+    Examples
+    --------
+    >>> maxpool2(np.arange(16, dtype=np.int8).reshape(1, 1, 4, 4)).tolist()
+    [[[[5, 7], [13, 15]]]]
+    """
+    rows = np.maximum(x[:, :, 0::POOL], x[:, :, 1::POOL])
+    return np.maximum(rows[..., 0::POOL], rows[..., 1::POOL])
 
 
 def maxpool2_backward(dout, x):
