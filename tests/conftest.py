@@ -37,3 +37,15 @@ def format_id(pair):
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261122)
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """``(x_train, y_train, x_test, y_test)``: the seed-0 digits split the shipped CNN was trained on."""
+    return nf.load_digits_split()
+
+
+@pytest.fixture(scope="session")
+def pretrained():
+    """The shipped float CNN."""
+    return nf.load_pretrained()

@@ -14,23 +14,13 @@ INT32_MAX = 2 ** 31 - 1
 
 
 @pytest.fixture(scope="module")
-def digits():
-    return nf.load_digits_split()
+def int8_model(digits, pretrained):
+    return quantize_model(pretrained, digits[0])
 
 
 @pytest.fixture(scope="module")
-def float_model():
-    return nf.load_pretrained()
-
-
-@pytest.fixture(scope="module")
-def int8_model(digits, float_model):
-    return quantize_model(float_model, digits[0])
-
-
-@pytest.fixture(scope="module")
-def int8_logits_model(digits, float_model):
-    return quantize_model(float_model, digits[0], logits="int8")
+def int8_logits_model(digits, pretrained):
+    return quantize_model(pretrained, digits[0], logits="int8")
 
 
 def reference_accumulators(layer, codes):
@@ -51,9 +41,9 @@ def reference_accumulators(layer, codes):
 
 # --- how the model is quantized -------------------------------------------------------------
 
-def test_weights_are_int8_symmetric_per_channel(int8_model, float_model):
+def test_weights_are_int8_symmetric_per_channel(int8_model, pretrained):
     for layer in int8_model.layers:
-        float_weight = float_model.params[f"{layer.name}_weight"]
+        float_weight = pretrained.params[f"{layer.name}_weight"]
         assert layer.weight.dtype == np.int8 and layer.weight_qp.axis == 0
         assert (layer.weight_qp.qmin, layer.weight_qp.qmax) == (-127, 127)
         assert np.all(layer.weight_qp.zero_point == 0)
@@ -63,11 +53,11 @@ def test_weights_are_int8_symmetric_per_channel(int8_model, float_model):
         assert np.all(error <= layer.weight_qp.broadcast(float_weight.ndim)[0] / 2 * (1 + 1e-6))
 
 
-def test_biases_are_int32_in_units_of_input_times_weight_scale(int8_model, float_model):
+def test_biases_are_int32_in_units_of_input_times_weight_scale(int8_model, pretrained):
     for layer in int8_model.layers:
         bias_scale = np.float32(layer.input_qp.scale) * layer.weight_qp.scale.astype(np.float32)
         assert layer.bias.dtype == np.int32
-        error = np.abs(layer.bias * bias_scale.astype(np.float64) - float_model.params[f"{layer.name}_bias"])
+        error = np.abs(layer.bias * bias_scale.astype(np.float64) - pretrained.params[f"{layer.name}_bias"])
         assert np.all(error <= bias_scale / 2 * (1 + 1e-6))
 
 
@@ -83,29 +73,29 @@ def test_activations_are_int8_asymmetric_with_relu_fused(int8_model, digits):
     assert np.array_equal(codes["pool"], codes["conv2"].reshape(-1, 16, 4, 2, 4, 2).max(axis=(3, 5)))
 
 
-def test_int8_activations_track_the_float_ones(int8_model, float_model, digits):
+def test_int8_activations_track_the_float_ones(int8_model, pretrained, digits):
     """Dequantized conv1 codes stay within 1.5 output steps of the float activations (half a
     step of rounding plus the input's and the weights' rounding carried through 9 taps)."""
     x_test = digits[2]
     error = np.abs(nf.dequantize(int8_model.layer_outputs(x_test)["conv1"], int8_model.layers[0].output_qp)
-                   - float_model.activations(x_test)["conv1"])
+                   - pretrained.activations(x_test)["conv1"])
     assert error.max() <= 1.5 * int8_model.layers[0].output_qp.scale
 
 
-def test_nbytes_counts_int8_weights_int32_biases_and_scales(int8_model, float_model):
+def test_nbytes_counts_int8_weights_int32_biases_and_scales(int8_model, pretrained):
     weights = sum(layer.weight.size for layer in int8_model.layers)
     biases = 4 * sum(layer.bias.size for layer in int8_model.layers)
     channel_params = 5 * sum(len(layer.weight) for layer in int8_model.layers)
     assert int8_model.nbytes == weights + biases + channel_params + 5 * 4
-    assert float_model.nbytes == 4 * sum(value.size for value in float_model.params.values())
-    assert 3.5 < float_model.nbytes / int8_model.nbytes < 4
+    assert pretrained.nbytes == 4 * sum(value.size for value in pretrained.params.values())
+    assert 3.5 < pretrained.nbytes / int8_model.nbytes < 4
 
 
 # --- the two engines ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("requant", nf.REQUANT_MODES)
 @pytest.mark.parametrize("logits", ["int32", "int8"])
-def test_loop_matches_vectorized(digits, float_model, int8_model, int8_logits_model, requant, logits):
+def test_loop_matches_vectorized(digits, pretrained, int8_model, int8_logits_model, requant, logits):
     model = int8_model if logits == "int32" else int8_logits_model
     x = digits[2][:4]
     loop = model.layer_outputs(x, engine="loop", requant=requant)
@@ -167,21 +157,21 @@ def test_mac_loop_reports_int32_overflow(rng):
         mac_loop.accumulate(layer, np.full((1, 4), 127, dtype=np.int8))
 
 
-def test_quantize_model_refuses_accumulators_beyond_int32(float_model, digits):
-    params = dict(float_model.params, conv1_bias=np.full(8, 1e9, dtype=np.float32))
+def test_quantize_model_refuses_accumulators_beyond_int32(pretrained, digits):
+    params = dict(pretrained.params, conv1_bias=np.full(8, 1e9, dtype=np.float32))
     with pytest.raises(OverflowError, match="layer conv1: accumulators could reach"):
         quantize_model(nf.FloatCNN(params), digits[0][:50])
 
 
 # --- accuracy -------------------------------------------------------------------------------
 
-def test_float_accuracy_is_at_least_98_percent(float_model, digits):
-    assert float_model.accuracy(digits[2], digits[3]) >= 0.98
+def test_float_accuracy_is_at_least_98_percent(pretrained, digits):
+    assert pretrained.accuracy(digits[2], digits[3]) >= 0.98
 
 
 @pytest.mark.parametrize("requant", nf.REQUANT_MODES)
-def test_int8_accuracy_within_0_3_points_of_float(int8_model, float_model, digits, requant):
-    float_accuracy = float_model.accuracy(digits[2], digits[3])
+def test_int8_accuracy_within_0_3_points_of_float(int8_model, pretrained, digits, requant):
+    float_accuracy = pretrained.accuracy(digits[2], digits[3])
     int8_accuracy = int8_model.accuracy(digits[2], digits[3], requant=requant)
     assert abs(int8_accuracy - float_accuracy) <= 0.003
 
@@ -229,7 +219,7 @@ def test_int8_model_rejects_bad_input(int8_model, digits, call, error, message):
     ((None, np.zeros((5, 1, 8, 8))), {"logits": "int16"}, ValueError, "logits='int16' is not a known mode"),
     ((None, np.zeros((5, 1, 8, 8))), {"percentile": 99.9}, TypeError, "unknown option 'percentile'"),
 ])
-def test_quantize_model_rejects_bad_input(float_model, args, kwargs, error, message):
-    model = float_model if args[0] is None else args[0]
+def test_quantize_model_rejects_bad_input(pretrained, args, kwargs, error, message):
+    model = pretrained if args[0] is None else args[0]
     with pytest.raises(error, match=message):
         quantize_model(model, args[1], **kwargs)

@@ -10,16 +10,6 @@ import numformat as nf
 from numformat.nn import layers, model as model_module, train as train_module
 
 
-@pytest.fixture(scope="module")
-def digits():
-    return nf.load_digits_split()
-
-
-@pytest.fixture(scope="module")
-def pretrained():
-    return nf.load_pretrained()
-
-
 def test_split_is_stratified_disjoint_and_seeded(digits):
     x_train, y_train, x_test, y_test = digits
     assert x_train.shape == (1347, 1, 8, 8) and x_test.shape == (450, 1, 8, 8)

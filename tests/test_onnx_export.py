@@ -14,11 +14,6 @@ onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
 
-@pytest.fixture(scope="module")
-def digits():
-    return nf.load_digits_split()
-
-
 @pytest.fixture(scope="module", params=["int32", "int8"])
 def exported(request, digits, tmp_path_factory):
     model = quantize_model(nf.load_pretrained(), digits[0], logits=request.param)
