@@ -90,6 +90,41 @@ def plot_wraparound(bits=8, signed=True, values=None, ax=None):
     ax.set_xlabel("true value")
     ax.set_ylabel(f"stored {name} value")
     ax.set_title(f"Overflow in {name}: wrap around or saturate")
+# --- int8 mapping ---
+
+
+def plot_affine_mapping(qp, low=None, high=None, ax=None):
+    """The staircase ``x → dequantize(quantize(x))`` of a per-tensor mapping, codes on the right.
+
+    Draws the identity (dashed), the staircase, a dot where real 0.0 lands (exactly on the
+    code ``zero_point``) and shades the clipped regions beyond the representable range.
+    ``low``/``high`` default to one step and a half beyond the range on each side.
+    """
+    import numpy as np
+
+    from .quant import fake_quantize
+
+    ax = _axes(ax, figsize=(7, 4))
+    real_low, real_high = qp.real_range
+    margin = 1.5 * qp.scale
+    low = real_low - margin if low is None else low
+    high = real_high + margin if high is None else high
+    x = np.linspace(low, high, 2001)
+    ax.plot(x, x, "--", color="grey", lw=1, label="x (no rounding)")
+    ax.plot(x, fake_quantize(x, qp), color="#4a90d9", lw=2, label="dequantize(quantize(x))")
+    ax.plot([0.0], [0.0], "o", color="#d9534f", zorder=3, label=f"0.0 → code {qp.zero_point} → 0.0")
+    for start, stop in ((low, real_low), (real_high, high)):
+        if stop > start:
+            ax.axvspan(start, stop, color="#d9534f", alpha=0.1)
+    codes = np.arange(qp.qmin, qp.qmax + 1)
+    right = ax.secondary_yaxis("right", functions=(lambda v: v / qp.scale + qp.zero_point,
+                                                   lambda c: (c - qp.zero_point) * qp.scale))
+    right.set_ylabel("code q")
+    if codes.size <= 16:
+        right.set_yticks(codes)
+    ax.set_xlabel("real value x")
+    ax.set_ylabel("real value after the round trip")
+    ax.set_title(f"scale = {qp.scale:.4g}, zero point = {qp.zero_point}, codes {qp.qmin}..{qp.qmax}")
     ax.legend(loc="upper left", fontsize=8)
     return ax
 
@@ -576,3 +611,253 @@ def plot_fixed_vs_float_signal(y_float, y_fixed, ax=None, title="Fixed-point out
     ax.legend(loc="upper left", fontsize=8)
     error_ax.legend(loc="upper right", fontsize=8)
     return ax
+def plot_code_histogram(values, qp, ax=None, title=None):
+    """How often each code is used: a histogram with one bin per code (256 bins for 8 bits).
+
+    Draws one filled step per code from ``qp.qmin`` to ``qp.qmax``, a red line at the zero point, and
+    says in the title how many of the codes the values actually use.
+    """
+    import numpy as np
+
+    from .quant import quantize
+
+    if qp.axis is not None:
+        raise ValueError("plot_code_histogram draws a per-tensor mapping; got per-channel QParams")
+    ax = _axes(ax, figsize=(8, 3))
+    codes = quantize(values, qp).astype(np.int64).ravel()
+    counts = np.bincount(codes - qp.qmin, minlength=qp.qmax - qp.qmin + 1)
+    ax.stairs(counts, np.arange(qp.qmin, qp.qmax + 2) - 0.5, fill=True, color="#4a90d9")  # one bin per code
+    ax.axvline(qp.zero_point, color="#d9534f", lw=1, label=f"zero point {qp.zero_point}")
+    used = int(np.count_nonzero(counts))
+    ax.set_xlim(qp.qmin - 0.5, qp.qmax + 0.5)
+    ax.set_xlabel("code q")
+    ax.set_ylabel("count")
+    ax.set_title(f"{title + ': ' if title else ''}{codes.size} values use {used} of {counts.size} codes", fontsize=10)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_channel_ranges(weights, axis=0, ax=None):
+    """Each output channel's [min, max] as a bar, against the one range a per-tensor scale must cover.
+
+    Draws one vertical bar per channel along ``axis`` and two dashed lines at the tensor's
+    min and max.
+    """
+    import numpy as np
+
+    ax = _axes(ax, figsize=(8, 3))
+    weights = np.moveaxis(np.asarray(weights, dtype=np.float64), axis, 0).reshape(np.shape(weights)[axis], -1)
+    low, high = weights.min(axis=1), weights.max(axis=1)
+    channels = np.arange(len(low))
+    ax.vlines(channels, low, high, color="#4a90d9", lw=6, label="per channel: [min, max]")
+    for level in (weights.min(), weights.max()):
+        ax.axhline(level, ls="--", color="#d9534f", lw=1)
+    ax.plot([], [], "--", color="#d9534f", label="per tensor: the whole layer's range")
+    ax.axhline(0.0, color="grey", lw=0.5)
+    ax.set_xticks(channels)
+    ax.set_xlabel("output channel")
+    ax.set_ylabel("weight value")
+    span = weights.max() - weights.min()
+    ax.set_ylim(weights.min() - 0.05 * span, weights.max() + 0.3 * span)  # room for the legend
+    ax.legend(fontsize=8, loc="upper left", ncols=2)
+    return ax
+
+
+def plot_error_bars(errors, ax=None, ylabel="mean squared error", log=False):
+    """Grouped bars of ``errors[group][scheme]`` (e.g. layer → quantization scheme); ``log`` for a log axis."""
+    import numpy as np
+
+    ax = _axes(ax, figsize=(8, 3))
+    groups = list(errors)
+    schemes = list(errors[groups[0]])
+    width = 0.8 / len(schemes)
+    for index, scheme in enumerate(schemes):
+        heights = [errors[group][scheme] for group in groups]
+        ax.bar(np.arange(len(groups)) + (index - (len(schemes) - 1) / 2) * width, heights, width, label=scheme)
+    ax.set_xticks(np.arange(len(groups)), groups)
+    if log:
+        ax.set_yscale("log")
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_calibration_ranges(samples, ranges, ax=None, bins=200):
+    """A histogram of activations (log counts) with the range each calibration method chose.
+
+    ``ranges`` maps a method name to ``(min, max)``; draws one histogram and, per method, a
+    vertical line at its ``max`` (and at its ``min`` when that is below 0).
+    """
+    import numpy as np
+
+    ax = _axes(ax, figsize=(8, 3))
+    values = np.ravel(samples)
+    ax.hist(values, bins=bins, color="lightgrey", log=True)
+    for index, (method, (low, high)) in enumerate(ranges.items()):
+        colour = f"C{index}"
+        ax.axvline(high, color=colour, lw=1.5, label=f"{method}: [{low:.3g}, {high:.3g}]")
+        if low < 0:
+            ax.axvline(low, color=colour, lw=1.5)
+    ax.set_xlabel("activation value")
+    ax.set_ylabel("count (log)")
+    ax.legend(fontsize=8)
+    return ax
+
+
+# --- integer inference ---
+
+# Energy per operation at 45 nm, 0.9 V, in picojoules: M. Horowitz, "Computing's energy problem
+# (and what we can do about it)", ISSCC 2014, the table every efficient-inference talk quotes.
+HOROWITZ_45NM_PJ = {
+    "int8 add": 0.03, "int32 add": 0.1, "float16 add": 0.4, "float32 add": 0.9,
+    "int8 multiply": 0.2, "int32 multiply": 3.1, "float16 multiply": 1.1, "float32 multiply": 3.7,
+    "32-bit read, 8 KB SRAM": 5.0, "32-bit read, DRAM": 640.0,
+}
+
+
+def plot_accumulator_growth(layer_taps, ax=None, largest_product=255 * 127):
+    """The worst-case accumulator ``n · largest_product`` against ``n`` products, on log axes.
+
+    Horizontal lines mark the int16 and int32 limits and 2**24 (the largest range in which
+    float32 holds every integer); ``layer_taps`` maps a layer name to its products per output.
+    """
+    import numpy as np
+
+    ax = _axes(ax, figsize=(8, 3.5))
+    products = np.logspace(0, 6, 200)
+    ax.loglog(products, products * largest_product, color="#4a90d9", lw=2,
+              label=f"worst case: n · {largest_product:,} (|x - zp| ≤ 255, |w| ≤ 127)")
+    for level, name, colour in ((2 ** 15 - 1, "int16 max", "#f0ad4e"), (2 ** 24, "2^24: float32 exact", "#5cb85c"),
+                                (2 ** 31 - 1, "int32 max", "#d9534f")):
+        ax.axhline(level, ls="--", color=colour, lw=1.2, label=name)
+    for name, taps in layer_taps.items():
+        ax.plot(taps, taps * largest_product, "o", color="black", zorder=3)
+        ax.annotate(f"{name}: {taps}", (taps, taps * largest_product), textcoords="offset points", xytext=(6, -12),
+                    fontsize=8)
+    ax.set_xlabel("products summed into one accumulator, n")
+    ax.set_ylabel("largest possible |accumulator|")
+    ax.legend(fontsize=8, loc="upper left")
+    return ax
+
+
+def plot_mac_window(shifted_window, weights, axes=None):
+    """One output value of a convolution, tap by tap: ``x - zp``, ``w``, and their products.
+
+    Three annotated heatmaps of the same shape (e.g. 3×3); the third panel's title gives the sum
+    of the products.  Returns the three axes.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    shifted_window, weights = np.asarray(shifted_window), np.asarray(weights)
+    if axes is None:
+        _, axes = plt.subplots(1, 3, figsize=(9, 3.2), layout="constrained")
+    products = shifted_window.astype(np.int64) * weights
+    panels = ((shifted_window, "input codes minus zero point, x - zp"), (weights, "int8 weights, w"),
+              (products, f"products; sum = {int(products.sum()):,}"))
+    for ax, (values, title) in zip(axes, panels):
+        limit = max(1, int(np.abs(values).max()))
+        ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        for (row, col), value in np.ndenumerate(values):
+            ink = "white" if abs(value) > 0.6 * limit else "black"  # readable on the dark cells
+            ax.text(col, row, f"{int(value)}", ha="center", va="center", fontsize=9, color=ink)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(title, fontsize=9)
+    return axes
+
+
+def plot_int8_vs_float(float_values, int8_values, ax=None, title=None, scale=None, max_points=4000,
+                       xlabel="float value"):
+    """Dequantized int8 values against float ones, one dot per value (a fixed sample of them).
+
+    Without ``scale``: the dequantized value itself, with the diagonal for reference (against
+    pre-ReLU floats a fused ReLU shows as the flat arm at 0.0).  With ``scale``: the error
+    ``(int8 - float) / scale`` in output steps.
+    """
+    import numpy as np
+
+    ax = _axes(ax, figsize=(4.5, 4))
+    x, y = np.ravel(float_values), np.ravel(int8_values)
+    chosen = np.random.default_rng(0).permutation(x.size)[:max_points]  # a fixed sample: same plot every run
+    x, y = x[chosen], y[chosen]
+    if scale is None:
+        ax.plot(x, y, ".", ms=2, alpha=0.5, color="#4a90d9")
+        ends = [min(x.min(), y.min()), max(x.max(), y.max())]
+        ax.plot(ends, ends, "--", color="grey", lw=1)
+        ax.set_ylabel("int8 code, dequantized")
+    else:
+        ax.plot(x, (y - x) / scale, ".", ms=2, alpha=0.5, color="#4a90d9")
+        ax.axhline(0.0, color="grey", lw=1, ls="--")
+        ax.set_ylabel("int8 - float (output steps)")
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def plot_requantization_error(acc, multiplier, results, ax=None):
+    """Each requantization mode's rounding error ``code - zp - acc·multiplier``, in output steps.
+
+    ``results`` maps a mode name to ``(codes, zero_point)`` for the accumulators ``acc``; every
+    correct rounding lies in [-0.5, 0.5].  Accumulators where the modes disagree are circled.
+    """
+    import numpy as np
+
+    ax = _axes(ax, figsize=(8, 3))
+    acc = np.asarray(acc, dtype=np.int64)
+    exact = acc * np.float64(multiplier)
+    errors = {name: np.asarray(codes, dtype=np.int64) - zero_point - exact for name, (codes, zero_point) in results.items()}
+    for index, (name, error) in enumerate(errors.items()):
+        ax.plot(acc, error, "o" if index == 0 else "x", ms=4, label=name, color=f"C{index}")
+    columns = list(errors.values())
+    differ = np.any([column != columns[0] for column in columns[1:]], axis=0) if len(columns) > 1 else np.zeros(acc.size, bool)
+    ax.plot(acc[differ], columns[0][differ], "o", ms=11, mfc="none", color="#d9534f",
+            label=f"modes disagree ({int(differ.sum())})")
+    for level in (-0.5, 0.5):
+        ax.axhline(level, color="grey", lw=0.8, ls="--")
+    ax.set_xlabel("int32 accumulator")
+    ax.set_ylabel("rounding error (steps)")
+    ax.legend(fontsize=8, ncols=len(results) + 1, loc="center left")
+    return ax
+
+
+def plot_energy_per_operation(ax=None, table=None):
+    """Energy of one arithmetic operation or memory read (log scale), from Horowitz, ISSCC 2014."""
+    ax = _axes(ax, figsize=(8, 3.5))
+    table = HOROWITZ_45NM_PJ if table is None else table
+    names = list(table)
+    colours = ["#5cb85c" if name.startswith("int8") else "#d9534f" if "read" in name else "#4a90d9" for name in names]
+    ax.barh(names, [table[name] for name in names], color=colours)
+    for index, name in enumerate(names):
+        ax.text(table[name] * 1.1, index, f"{table[name]:g} pJ", va="center", fontsize=8)
+    ax.set_xscale("log")
+    ax.invert_yaxis()
+    ax.set_xlim(0.01, 3000)
+    ax.set_xlabel("energy per operation (pJ, 45 nm)")
+    return ax
+
+
+def plot_digit_predictions(images, labels, predictions, ncols=8):
+    """A grid of digit images titled with the label and each model's prediction (red when wrong).
+
+    ``predictions`` maps a model name to predicted digits for ``images`` ``(N, 1, 8, 8)``.
+    Returns the array of axes.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    count = len(images)
+    ncols = max(1, min(ncols, count))
+    nrows = -(-count // ncols)
+    _, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols, 1.6 * nrows), layout="constrained", squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index >= count:
+            continue
+        ax.imshow(np.asarray(images[index]).reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+        guesses = [int(predicted[index]) for predicted in predictions.values()]
+        wrong = any(guess != labels[index] for guess in guesses)
+        ax.set_title(f"{int(labels[index])}: " + "/".join(str(guess) for guess in guesses), fontsize=9,
+                     color="#d9534f" if wrong else "black")
+    return axes
