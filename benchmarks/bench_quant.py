@@ -52,7 +52,7 @@ def cases(quick=False):
              "numpy TFLite formula, no checks", lambda: _tflite_requantize_numpy(acc, m0, shift, 3),
              goal_ratio=2.0, check=_same),
         Case("`calibrate(x, \"entropy\")`, 10^6 float32", lambda: nf.calibrate(x, "entropy"),
-             goal_seconds=0.5, repeats=3),
+             goal_seconds=0.1, repeats=3),
     ]
     try:
         quantize_linear = _onnx_quantize_linear(qp.scale, qp.zero_point)

@@ -173,29 +173,32 @@ def entropy_threshold(magnitudes, bins=2048, bits=8):
     counts, edges = np.histogram(magnitudes, bins=bins, range=(0.0, amax))
     counts = counts.astype(np.float64)
     total = counts.sum()
-    beyond = total - np.cumsum(counts)  # beyond[i - 1] = counts past the first i bins
     kept_bins = np.arange(min(max(levels, 128), bins), bins + 1)
-    divergence = np.empty(kept_bins.size)
-    for index, kept in enumerate(kept_bins):
-        divergence[index] = _kl_divergence(counts[:kept], beyond[kept - 1], levels, total)
+    # Every candidate at once, from prefix sums.  Bin j < i belongs to group floor(j·levels/i),
+    # so group k spans bins ceil(k·i/levels) .. ceil((k+1)·i/levels) - 1.
+    count_cum = np.concatenate([[0.0], np.cumsum(counts)])
+    nonzero_cum = np.concatenate([[0], np.cumsum(counts > 0)])
+    bounds = (np.arange(levels + 1) * kept_bins[:, None] + levels - 1) // levels
+    group_counts = np.diff(count_cum[bounds], axis=1)
+    group_nonzero = np.diff(nonzero_cum[bounds], axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_q = np.where(group_nonzero > 0, np.log(group_counts / group_nonzero), 0.0)  # Q's value in the group
+    outliers = total - count_cum[kept_bins]
+    last = counts[kept_bins - 1]
+    # KL(P||Q) = (Σ p·log p - Σ p·log q) / N - log N + log S with N = Σ p (all counts), S = Σ q (kept counts)
+    p_log_p = np.concatenate([[0.0], np.cumsum(_x_log_x(counts))])[kept_bins - 1] + _x_log_x(last + outliers)
+    p_log_q = np.sum(group_counts * log_q, axis=1) + outliers * log_q[:, -1]  # the outliers sit in the last bin
+    with np.errstate(divide="ignore", invalid="ignore"):  # S = 0 only where the next line says inf
+        divergence = (p_log_p - p_log_q) / total - np.log(total) + np.log(count_cum[kept_bins])
+    divergence[(last == 0) & (outliers > 0)] = np.inf
     best = kept_bins.size - 1 - np.argmin(divergence[::-1])  # the largest of equal minima
     return float(edges[kept_bins[best]]), kept_bins, divergence
 
 
-def _kl_divergence(kept_counts, outliers, levels, total):
-    """KL(P || Q) for one candidate: P the clipped histogram, Q its ``levels``-group quantization."""
-    reference = kept_counts.copy()
-    reference[-1] += outliers
-    group = np.arange(kept_counts.size) * levels // kept_counts.size
-    group_counts = np.bincount(group, weights=kept_counts, minlength=levels)
-    group_nonzero = np.bincount(group, weights=kept_counts > 0, minlength=levels)
-    candidate = np.where(kept_counts > 0, group_counts[group] / np.maximum(group_nonzero[group], 1), 0.0)
-    present = reference > 0
-    if np.any(candidate[present] == 0):
-        return np.inf
-    p = reference[present] / total
-    q = candidate[present] / kept_counts.sum()
-    return float(np.sum(p * np.log(p / q)))
+def _x_log_x(values):
+    """``v·log(v)``, with 0 for ``v = 0``."""
+    positive = values > 0
+    return np.where(positive, values * np.log(np.where(positive, values, 1.0)), 0.0)
 
 
 def _entropy(x, bins, bits):

@@ -245,6 +245,7 @@ def test_float32_multiplier_rounds_like_onnxruntime():
 
 
 def onnx_session(graph):
+    """An onnxruntime CPU session for an opset-13 graph, one thread, no graph rewriting."""
     onnx = pytest.importorskip("onnx")
     ort = pytest.importorskip("onnxruntime")
     model = onnx.helper.make_model_gen_version(graph, opset_imports=[onnx.helper.make_opsetid("", 13)])

@@ -11,6 +11,8 @@ import numformat as nf
 from numformat.calibration import CALIBRATION_METHODS, entropy_threshold
 from numformat.quant import QParams, calibrate, choose_qparams, code_range, dequantize, fake_quantize, quantize
 
+from .test_intmath import onnx_session
+
 # (bits, signed, symmetric, narrow_range): every kind of mapping the tests walk through
 MAPPINGS = [(8, True, False, False), (8, False, False, False), (8, True, True, True), (8, True, True, False),
             (8, False, True, False), (4, True, False, False), (16, True, True, True), (2, False, False, True)]
@@ -171,15 +173,6 @@ def test_float32_inputs_are_quantized_in_float32():
 
 
 # ---------------------------------------------------------------- onnxruntime oracles
-
-
-def onnx_session(graph):
-    onnx = pytest.importorskip("onnx")
-    ort = pytest.importorskip("onnxruntime")
-    model = onnx.helper.make_model_gen_version(graph, opset_imports=[onnx.helper.make_opsetid("", 13)])
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    return ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
 
 
 @pytest.mark.parametrize("code_type, zero_point", [("int8", -3), ("uint8", 131)])
@@ -360,6 +353,37 @@ def test_bad_arguments_get_clear_errors(call, error, message):
     with pytest.raises(error) as raised:
         call()
     assert message in str(raised.value)
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["int8", "--min", "-1", "--max", "3", "--", "-1", "0", "5"],
+     ["codes -128..127", "zero point  -64", "0.01568627543747425", "-128", "-2.004"]),
+    (["int8", "--min", "-0.5", "--max", "2", "--unsigned"], ["uint8", "zero point  51"]),
+    (["int8", "--min", "-0.3", "--max", "0.9", "--symmetric", "--narrow-range", "--bits", "4"],
+     ["codes -7..7", "zero point  0"]),
+    (["int8", "--multiplier", "0.1", "5", "15", "25"], ["1717986918 · 2^(-3 - 31)", "fixedpoint-single"]),
+])
+def test_int8_command(args, expected, capsys):
+    from numformat.cli import main
+
+    assert main(args) == 0
+    output = capsys.readouterr().out
+    for text in expected:
+        assert text in output
+    if "--multiplier" in args:  # the three modes of acc = 15: 2, 1, 2
+        assert output.splitlines()[3].split() == ["15", "2", "1", "2"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["int8", "--min", "3", "--max", "1"], "min=3.0 is above max=1.0"),
+    (["int8", "--max", "1"], "give --min and --max"),
+    (["int8", "--min", "0", "--max", "1", "--bits", "40"], "bits=40 is not supported"),
+])
+def test_int8_command_errors(args, message, capsys):
+    from numformat.cli import main
+
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
 
 
 def test_public_names_are_exported():
