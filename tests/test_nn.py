@@ -76,6 +76,7 @@ def test_progress_bar_draws_on_the_stream():
 
 @pytest.mark.parametrize("shape", [(64, 72, 16), (16, 500, 72), (3, 1, 5)])
 def test_fixed_order_matmul_sums_left_to_right(rng, shape):
+    """With a C-contiguous b the sum runs k = 0, 1, 2, ...: equal to an explicit loop."""
     rows, inner, cols = shape
     a = rng.standard_normal((rows, inner)).astype(np.float32)
     b = rng.standard_normal((inner, cols)).astype(np.float32)
@@ -84,6 +85,20 @@ def test_fixed_order_matmul_sums_left_to_right(rng, shape):
         expected = expected + a[:, k:k + 1] * b[k]
     assert np.array_equal(layers.fixed_order_matmul(a, b), expected)
     np.testing.assert_allclose(layers.fixed_order_matmul(a, b), a @ b, rtol=1e-4, atol=1e-4)
+
+
+def test_fixed_order_matmul_sums_pairwise_for_a_transposed_b(rng):
+    """With a transposed b numpy sums the 72 products pairwise: numpy's pairwise_sum, written
+    out here (blocks of 8 partial sums, combined ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7)))."""
+    a = rng.standard_normal((50, 72)).astype(np.float32)
+    b = np.asfortranarray(rng.standard_normal((72, 16)).astype(np.float32))
+    products = a[:, :, None] * b[None, :, :]
+    partial = products[:, :8].copy()
+    for start in range(8, 72, 8):
+        partial += products[:, start:start + 8]
+    expected = ((partial[:, 0] + partial[:, 1]) + (partial[:, 2] + partial[:, 3])) + \
+               ((partial[:, 4] + partial[:, 5]) + (partial[:, 6] + partial[:, 7]))
+    assert np.array_equal(layers.fixed_order_matmul(a, b), expected)
 
 
 def test_fixed_order_exp_matches_numpy(rng):

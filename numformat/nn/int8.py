@@ -11,7 +11,10 @@
 * ReLU: fused into the requantization as the clamp ``[zero_point, 127]`` (the codes below the
   zero point are the negative reals ReLU removes);
 * max-pool: on the int8 codes themselves (``scale · (q - zp)`` grows with ``q``, so the
-  largest code is the largest value), keeping its input's scale and zero point.
+  largest code is the largest value), keeping its input's scale and zero point;
+* logits: the last layer's int32 accumulators themselves, in units of ``S_in · S_w[o]``
+  (``logits="int8"`` requantizes them like every other activation instead — int8 end to
+  end, at the price of ties between logits closer than one step).
 
 One layer computes, for every output value::
 

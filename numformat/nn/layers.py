@@ -5,11 +5,13 @@ A 3×3 convolution is a matrix product once every 3×3 neighbourhood is unrolled
 :func:`im2col` with the input's zero point as the padding value, because in int8 a padded
 0.0 is the integer ``zero_point``, not the integer 0.
 
-Every float operation here runs in a fixed order made of IEEE-754 basic operations (``+ - × ÷
-√``, each correctly rounded), so training gives the same bits on every machine:
+Every float operation here is an IEEE-754 basic operation (``+ - × ÷ √``, each correctly
+rounded) in an order that depends only on the arrays' shapes and layouts, so training gives the
+same bits on every machine:
 
 * :func:`fixed_order_matmul` instead of ``@`` — BLAS picks its summation order (and FMA use)
-  per CPU, so ``a @ b`` can differ in the last bit between two laptops;
+  per CPU, so ``a @ b`` can differ in the last bit between two laptops, while numpy's own
+  multiply and ``sum`` do not;
 * :func:`fixed_order_exp` instead of ``np.exp`` — numpy's ``exp`` runs CPU-specific SIMD code
   (AVX-512 here, libm elsewhere) that may round differently in the last bit.
 
@@ -74,11 +76,13 @@ def col2im(dcols, x_shape, *, padding=1, kernel=KERNEL):
 
 
 def fixed_order_matmul(a, b):
-    """``a @ b`` summed over k = 0, 1, 2, ... in that order, the same bits on every machine.
+    """``a @ b`` as elementwise products summed by numpy: the same bits on every machine.
 
-    Each product and each running sum is one correctly rounded IEEE-754 operation; numpy adds
-    the k slices of the ``(rows, K, cols)`` product one after another.  Rows are processed in
-    chunks so the temporary stays small.
+    The ``(rows, K, cols)`` products are formed (each one correctly rounded IEEE-754 multiply)
+    and ``sum(axis=1)`` adds them up.  numpy picks the order of that sum from the arrays'
+    memory layout alone — one k slice after another when ``b`` is C-contiguous, pairwise
+    (blocks of 8, in plain C) when it is a transposed view — never from the CPU, unlike BLAS.
+    Rows are processed in chunks so the temporary stays small.
 
     Examples
     --------
