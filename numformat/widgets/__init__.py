@@ -1,0 +1,17 @@
+"""Interactive explorers for JupyterLab, built on ipywidgets.
+
+Each explorer is an ordinary widget box whose state lives in traits, so a test (or a curious
+student) can drive it from Python: set ``explorer.bits`` or call ``explorer.toggle_bit(31)``
+and read ``explorer.value``.  The arithmetic is numformat's own; the widgets only show it.
+
+* :class:`FloatExplorer` — the bits of an IEEE-754 or ML float (lesson 2);
+* :class:`FixedExplorer` — a number in Qm.n with its rounding and overflow (lesson 3);
+* :class:`QuantizerExplorer` — an ADC's staircase, error and SQNR over a sine or speech (lesson 5).
+
+This package imports ipywidgets; ``import numformat`` does not import it.
+"""
+
+from .fixed_explorer import FixedExplorer
+from .float_explorer import _FIELD_COLOURS, _PALE_COLOURS, FLOAT_CHOICES, FloatExplorer
+
+__all__ = ["FLOAT_CHOICES", "FixedExplorer", "FloatExplorer"]
