@@ -13,5 +13,6 @@ This package imports ipywidgets; ``import numformat`` does not import it.
 
 from .fixed_explorer import FixedExplorer
 from .float_explorer import _FIELD_COLOURS, _PALE_COLOURS, FLOAT_CHOICES, FloatExplorer
+from .quantizer_explorer import SIGNALS, QuantizerExplorer
 
-__all__ = ["FLOAT_CHOICES", "FixedExplorer", "FloatExplorer"]
+__all__ = ["FLOAT_CHOICES", "SIGNALS", "FixedExplorer", "FloatExplorer", "QuantizerExplorer"]
