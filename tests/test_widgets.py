@@ -314,6 +314,10 @@ def test_a_full_scale_sine_follows_six_dB_per_bit():
     loud = QuantizerExplorer(8, kind="mid-rise", gain_db=-1)
     dithered = QuantizerExplorer(8, kind="mid-rise", gain_db=-1, dither=True)
     assert 4.3 < loud.sqnr_db - dithered.sqnr_db < 5.3  # TPDF noise is step²/6 more: 10·log10(3) = 4.77 dB
+    for explorer in (loud, dithered, QuantizerExplorer(10, kind="mid-rise", gain_db=-20)):
+        expected = float(re.search(r"→ (-?[\d.]+) dB expected", explorer.summary.value).group(1))
+        assert abs(explorer.sqnr_db - expected) < 0.6, explorer
+    assert "expected" not in QuantizerExplorer(8, signal="speech").summary.value  # the rule is for sines
 
 
 def test_clipped_samples_are_those_rounded_by_more_than_half_a_step():

@@ -272,7 +272,7 @@ class FixedExplorer(widgets.VBox):
     def _details_html(self, shown):
         fmt, error = shown.fmt, self.error
         sign = "1 sign, " if fmt.signed else ""
-        error_text = "—" if error is None else (f"{error:+.6g} = {error / fmt.resolution:+.4f} steps "
+        error_text = "—" if error is None else (f"{error:+.6g} = {error / fmt.resolution:+.3g} steps "
                                                 f"(stored − input {show_source(self._source)})")
         rows = [("format", f"{fmt}: {fmt.word_bits}-bit word, {sign}{fmt.m} integer, {fmt.n} fraction bits"),
                 ("range", f"[{fmt.min!r}, {fmt.max!r}]"),

@@ -203,7 +203,11 @@ class QuantizerExplorer(widgets.VBox):
     def _summary_html(self):
         q, peak = self.quantizer, float(np.max(np.abs(self.samples)))
         peak_dbfs = 20 * np.log10(peak / self.full_scale)
-        expected = f" → {self.theory_db + peak_dbfs:.2f} dB expected for this sine" if self.signal == "sine" else ""
+        expected = ""
+        if self.signal == "sine":  # a quieter sine loses its level in dB; TPDF dither triples the noise power
+            dither_db = 10 * np.log10(3) if self.dither else 0.0
+            expected = f" → {self.theory_db + peak_dbfs - dither_db:.2f} dB expected for this sine"
+            expected += " with dither (−4.77 dB)" if self.dither else ""
         return (f"<div style='font-family:monospace'>step = {q.full_scale:g} / 2<sup>{q.bits - 1}</sup> = {q.step:.4g} · "
                 f"signal peak {peak_dbfs:+.1f} dB re full scale · {self.clipped} samples clipped<br>"
                 f"<b class='nf-sqnr'>SQNR {self.sqnr_db:.2f} dB</b> measured · 6.02·{q.bits} + 1.76 = "
