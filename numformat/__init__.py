@@ -41,6 +41,22 @@ from .floatbits import FloatBits, decode, decode_float32, encode, encode_float32
 from .integers import cast_int, int_binary, int_dtype, int_formula, int_from_bits, int_hex, int_range, int_to_bits
 from .g711 import alaw_decode, alaw_encode, mulaw_compress, mulaw_decode, mulaw_encode, mulaw_expand
 from .rounding import OVERFLOW_MODES, ROUNDING_MODES
+from .quant import (
+    CALIBRATION_METHODS,
+    REQUANT_MODES,
+    QParams,
+    calibrate,
+    choose_qparams,
+    dequantize,
+    fake_quantize,
+    float32_multiplier,
+    quantize,
+    quantize_multiplier,
+    requantize,
+    rounding_divide_by_pot,
+    saturating_rounding_doubling_high_mul,
+)
+from .nn import FloatCNN, load_digits_split, load_pretrained
 
 __version__ = "0.1.0"
 
@@ -56,4 +72,10 @@ __all__ = [
     "theoretical_sqnr_db", "tpdf_dither",
     "alaw_decode", "alaw_encode", "mulaw_compress", "mulaw_decode", "mulaw_encode", "mulaw_expand",
     "adc", "audio",
+    # int8 mapping
+    "CALIBRATION_METHODS", "QParams", "REQUANT_MODES", "calibrate", "choose_qparams", "dequantize",
+    "fake_quantize", "float32_multiplier", "quantize", "quantize_multiplier", "requantize",
+    "rounding_divide_by_pot", "saturating_rounding_doubling_high_mul",
+    # nn
+    "FloatCNN", "load_digits_split", "load_pretrained",
 ]

@@ -21,7 +21,7 @@ import decimal
 import sys
 from fractions import Fraction
 
-from . import floatbits, floats, g711, qformat, rounding
+from . import floatbits, floats, g711, qformat, quant, rounding
 from .fixed import Fixed
 
 
@@ -144,7 +144,58 @@ def _add_fixed(subparsers):
     parser.set_defaults(run=_fixed_command)
 
 
-COMMANDS = [_add_float, _add_fixed, _add_g711]
+def _int8_command(args):
+    if args.multiplier is not None:
+        m0, shift = quant.quantize_multiplier(args.multiplier)
+        print(f"multiplier {args.multiplier!r} ≈ M0 · 2^(shift - 31) = {m0} · 2^({shift} - 31)"
+              f" = {m0 * 2.0 ** (shift - 31)!r}")
+        if args.values:
+            acc = [int(value) for value in args.values]
+            print(f"  {'acc':<11}" + "".join(f"{mode:>20}" for mode in quant.REQUANT_MODES) + "   (int8, zero point 0)")
+            results = [quant.requantize(acc, args.multiplier, 0, -128, 127, mode=mode).tolist()
+                       for mode in quant.REQUANT_MODES]
+            for row, value in enumerate(acc):
+                print(f"  {value:<11d}" + "".join(f"{results[col][row]:>20d}" for col in range(len(results))))
+        return
+    if args.min is None or args.max is None:
+        raise ValueError("give --min and --max (the range to map), or --multiplier")
+    qp = quant.choose_qparams(min=args.min, max=args.max, bits=args.bits, signed=not args.unsigned,
+                              symmetric=args.symmetric, narrow_range=args.narrow_range)
+    kind = "symmetric" if args.symmetric else "asymmetric"
+    print(f"{kind} {'u' if args.unsigned else ''}int{args.bits} mapping of [{args.min:g}, {args.max:g}]: "
+          f"codes {qp.qmin}..{qp.qmax}")
+    print(f"  scale       {qp.scale!r}  (rounded to float32)")
+    print(f"  zero point  {qp.zero_point}  (real 0.0 is this code, exactly)")
+    low, high = qp.real_range
+    print(f"  covers      [{low!r}, {high!r}]")
+    if args.values:
+        x = [float(value) for value in args.values]
+        codes = quant.quantize(x, qp).tolist()
+        back = quant.dequantize(codes, qp).tolist()
+        print(f"  {'x':>12} {'code':>6} {'back':>20} {'error':>12}")
+        for value, code, again in zip(x, codes, back):
+            print(f"  {value:>12g} {code:>6d} {again!r:>20} {again - value:>+12.4g}")
+
+
+def _add_int8(subparsers):
+    parser = subparsers.add_parser(
+        "int8", help="scale and zero point of a range, and values through it; or a fixed-point multiplier",
+        description="Map the range [--min, --max] onto integer codes and show scale, zero point and the "
+                    "round trip of the given values; or, with --multiplier, TFLite's (M0, shift) and the "
+                    "given int32 accumulators requantized in every mode.")
+    parser.add_argument("values", nargs="*", help="real values to quantize (or accumulators, with --multiplier); "
+                                                  "put -- before negative values")
+    parser.add_argument("--min", type=float, help="lowest real value to cover")
+    parser.add_argument("--max", type=float, help="highest real value to cover")
+    parser.add_argument("--bits", type=int, default=8, help="code width, 2 to 32 (default 8)")
+    parser.add_argument("--unsigned", action="store_true", help="codes 0..2^bits-1 instead of two's complement")
+    parser.add_argument("--symmetric", action="store_true", help="zero point in the middle, scale max|x|/127")
+    parser.add_argument("--narrow-range", action="store_true", help="leave out the lowest code (-127..127)")
+    parser.add_argument("--multiplier", type=float, help="a real requantization multiplier S_in·S_w/S_out")
+    parser.set_defaults(run=_int8_command)
+
+
+COMMANDS = [_add_float, _add_fixed, _add_g711, _add_int8]
 
 
 def build_parser():

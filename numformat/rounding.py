@@ -152,7 +152,7 @@ def divide_round(numerator, denominator, rounding="nearest_even"):
     """
     check_rounding(rounding)
     if _power_of_two(denominator) and isinstance(numerator, np.ndarray) and numerator.dtype == np.int64:
-        return _shift_round(numerator, denominator.bit_length() - 1, rounding)
+        return _shift_round(numerator, int(denominator).bit_length() - 1, rounding)
     quotient = numerator // denominator  # floor division: numerator = quotient*denominator + rest
     rest = numerator - quotient * denominator  # 0 <= rest < denominator
     if rounding in ("floor", "ceil", "zero"):

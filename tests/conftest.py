@@ -44,3 +44,15 @@ def rng():
 # 64-bit unsigned word whose raws only Python ints hold.
 FIXED_FORMATS = [nf.QFormat(3, 12), nf.QFormat(0, 15), nf.QFormat(8, 8, signed=False), nf.QFormat(7, 0),
                  nf.QFormat(15, 16), nf.QFormat(31, 32), nf.QFormat(0, 63), nf.QFormat(32, 32, signed=False)]
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """``(x_train, y_train, x_test, y_test)``: the seed-0 digits split the shipped CNN was trained on."""
+    return nf.load_digits_split()
+
+
+@pytest.fixture(scope="session")
+def pretrained():
+    """The shipped float CNN."""
+    return nf.load_pretrained()

@@ -127,3 +127,9 @@ def test_round_half_away_on_arrays_keeps_infinities_and_ties():
 @given(st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64), min_size=1, max_size=20))
 def test_round_half_arrays_match_exact_definition(mode, values):
     assert round_half(np.array(values), mode).tolist() == [reference_round(Fraction(x), mode) for x in values]
+
+
+def test_divide_round_takes_numpy_integer_denominators():
+    numerators = np.array([5, -5, 6, 7], dtype=np.int64)
+    for denominator in (np.int64(2), np.int32(2), np.left_shift(1, 1), 2):
+        assert divide_round(numerators, denominator, "nearest_away").tolist() == [3, -3, 3, 4]
