@@ -1,5 +1,5 @@
-"""The pictures Jupyter shows when a cell evaluates to a :class:`QFormat`, a :class:`Fixed` or a
-:class:`Quantizer`: coloured bit boxes and small tables instead of a bare tuple.
+"""The pictures Jupyter shows when a cell evaluates to a :class:`QFormat`, a :class:`Fixed`, a
+:class:`Quantizer` or a :class:`QParams`: coloured bit boxes and small tables instead of a bare tuple.
 
 Jupyter calls an object's ``_repr_html_``; those methods call the functions here, which read
 only the objects' public attributes (so the modules that define them can import this one).  The HTML
@@ -163,3 +163,28 @@ def quantizer_html(q):
               f'<tr><th>level</th>{level_cells}</tr></table>')
     title = f"{q.bits}-bit {q.kind} quantizer, full scale {q.full_scale!r}"
     return f'<div class="numformat-quantizer"><div><b>{html.escape(title)}</b></div>{_table(rows)}{levels}</div>'
+
+
+def qparams_html(qp):
+    """An affine int8 mapping: scale, zero point, codes and the real range they cover; per-channel
+    parameters as a table of the first channels."""
+    codes = f"[{qp.qmin}, {qp.qmax}] ({qp.dtype})"
+    if qp.axis is None:
+        low, high = qp.real_range
+        rows = [("mapping", "real = scale · (q − zero_point)"), ("scale (step)", repr(qp.scale)),
+                ("zero point", f"{qp.zero_point}: the code of real 0.0, exactly"), ("codes", codes),
+                ("real range", f"[{low!r}, {high!r}]")]
+        title = "per-tensor affine mapping"
+        return f'<div class="numformat-qparams"><div><b>{title}</b></div>{_table(rows)}</div>'
+    count = qp.scale.size
+    low, high = qp.real_range
+    rows = [("mapping", f"real = scale[c] · (q − zero_point[c]), c along axis {qp.axis}"), ("codes", codes),
+            ("scales", f"{float(qp.scale.min())!r} … {float(qp.scale.max())!r}")]
+    shown = min(count, ARRAY_ROWS)
+    cells = "".join(f'<tr><td>{channel}</td><td>{float(qp.scale[channel])!r}</td><td>{int(qp.zero_point[channel])}</td>'
+                    f'<td>[{float(low[channel])!r}, {float(high[channel])!r}]</td></tr>' for channel in range(shown))
+    note = f'<div style="font-size:small">… and {count - shown} more</div>' if count > shown else ""
+    channels = (f'<table style="font-family:monospace"><tr><th>channel</th><th>scale</th><th>zero point</th>'
+                f'<th>real range</th></tr>{cells}</table>{note}')
+    title = f"per-channel affine mapping, {count} channels along axis {qp.axis}"
+    return f'<div class="numformat-qparams"><div><b>{html.escape(title)}</b></div>{_table(rows)}{channels}</div>'

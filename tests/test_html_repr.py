@@ -1,4 +1,4 @@
-"""The pictures Jupyter shows for QFormat, Fixed and Quantizer: what they say is what numformat says."""
+"""The pictures Jupyter shows for QFormat, Fixed, Quantizer and QParams: what they say is what numformat says."""
 
 import html.parser
 import re
@@ -137,7 +137,8 @@ def test_quantizer_picture_lists_codes_with_their_levels(quantizer):
 
 
 @pytest.mark.parametrize("thing", [nf.QFormat(3, 12), nf.Fixed(-1.5, "Q3.12"), nf.Fixed([1.0, 2.0], "UQ8.8"),
-                                   nf.Quantizer(8)], ids=lambda thing: type(thing).__name__)
+                                   nf.Quantizer(8), nf.choose_qparams(min=-1.0, max=3.0),
+                                   nf.choose_qparams(np.eye(3), axis=0)], ids=lambda thing: type(thing).__name__)
 def test_jupyter_shows_the_picture_and_it_is_deterministic(thing):
     from IPython.core.formatters import DisplayFormatter
 
@@ -150,3 +151,34 @@ def test_jupyter_shows_the_picture_and_it_is_deterministic(thing):
 def test_the_student_sees_escaped_text_only():
     page = nf.QFormat(1, 2)._repr_html_()
     assert "two&#x27;s complement" in page and "<script" not in page
+
+
+@pytest.mark.parametrize("qp", [nf.choose_qparams(min=-1.0, max=3.0), nf.choose_qparams(min=0.0, max=6.0, signed=False),
+                                nf.choose_qparams(min=-0.5, max=0.5, bits=4, symmetric=True, narrow_range=True)],
+                         ids=["int8-asymmetric", "uint8", "int4-symmetric"])
+def test_per_tensor_qparams_picture_shows_scale_zero_point_and_range(qp):
+    cells = Picture(qp._repr_html_()).cells
+    assert cells[cells.index("scale (step)") + 1] == repr(qp.scale)
+    assert cells[cells.index("zero point") + 1].startswith(f"{qp.zero_point}: the code of real 0.0")
+    assert cells[cells.index("codes") + 1] == f"[{qp.qmin}, {qp.qmax}] ({qp.dtype})"
+    low, high = qp.real_range
+    assert cells[cells.index("real range") + 1] == f"[{low!r}, {high!r}]"
+    assert nf.dequantize(np.array([qp.zero_point]), qp).tolist() == [0.0]  # what the picture promises
+
+
+@pytest.mark.parametrize("channels", [3, 16])
+def test_per_channel_qparams_picture_lists_the_first_channels(channels, rng):
+    w = rng.standard_normal((channels, 5)) * np.arange(1, channels + 1)[:, None]
+    qp = nf.choose_qparams(w, symmetric=True, narrow_range=True, axis=0)
+    page = qp._repr_html_()
+    cells = Picture(page).cells
+    start = cells.index("real range", cells.index("channel")) + 1
+    rows = [cells[i:i + 4] for i in range(start, len(cells), 4)]
+    low, high = qp.real_range
+    assert len(rows) == min(channels, html_repr.ARRAY_ROWS)
+    for channel, (shown, scale, zero_point, real_range) in enumerate(rows):
+        assert (int(shown), float(scale), int(zero_point)) == (channel, qp.scale[channel], qp.zero_point[channel])
+        assert real_range == f"[{float(low[channel])!r}, {float(high[channel])!r}]"
+    assert f"{channels} channels along axis 0" in page
+    assert ("… and 8 more" in page) == (channels == 16)
+    assert cells[cells.index("scales") + 1] == f"{float(qp.scale.min())!r} … {float(qp.scale.max())!r}"

@@ -377,3 +377,108 @@ def test_quantizer_explorer_repr_is_short_and_stable():
 def test_quantizer_explorer_bad_arguments(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# --- the int8 explorer ------------------------------------------------------------------------
+
+Int8Explorer = widgets.Int8Explorer
+
+
+@pytest.fixture(scope="module")
+def int8_explorer():
+    return Int8Explorer("conv2_weight")  # loads the pretrained CNN and the digits once for the tests below
+
+
+def test_int8_every_control_recomputes_qparams_error_and_accuracy(int8_explorer, pretrained, digits):
+    explorer = int8_explorer
+    _, _, x_test, y_test = digits
+    steps = [("bits_slider", 4), ("symmetric_box", False), ("per_channel_box", True), ("clip_slider", 0.6),
+             ("channel_slider", 5), ("layer_picker", "fc_weight"), ("bits_slider", 8)]
+    for control, value in steps:
+        getattr(explorer, control).value = value
+        w = pretrained.params[explorer.layer].astype(np.float64)
+        axes = tuple(range(1, w.ndim))
+        low = w.min(axis=axes) if explorer.per_channel else w.min()
+        high = w.max(axis=axes) if explorer.per_channel else w.max()
+        qp = nf.choose_qparams(min=low * explorer.clip, max=high * explorer.clip, bits=explorer.bits,
+                               symmetric=explorer.symmetric, narrow_range=explorer.symmetric,
+                               axis=0 if explorer.per_channel else None)
+        assert explorer.qparams == qp
+        np.testing.assert_array_equal(explorer.fake_quantized, nf.fake_quantize(w, qp))
+        assert explorer.sqnr_db == nf.sqnr_db(w, nf.fake_quantize(w, qp))
+        params = dict(pretrained.params, **{explorer.layer: nf.fake_quantize(w, qp)})
+        assert explorer.accuracy == nf.nn.FloatCNN(params).accuracy(x_test, y_test)
+        assert f"test accuracy {explorer.accuracy:.2%}" in explorer.summary.value
+    assert explorer.channel_slider.max == 9 and explorer.channel == 5  # fc has 10 output rows
+
+
+def test_int8_clipping_and_per_channel_behave_as_quantization_theory_says(int8_explorer):
+    explorer = int8_explorer
+    explorer.layer, explorer.bits, explorer.symmetric, explorer.per_channel, explorer.clip = \
+        "conv2_weight", 8, True, False, 1.0
+    assert explorer.clipped == 0 and explorer.qparams.zero_point == 0
+    assert np.max(np.abs(explorer.fake_quantized - explorer.weights["conv2_weight"])) <= explorer.qparams.scale / 2
+    per_tensor = explorer.channel_sqnr_db["per-tensor"]
+    assert explorer.sqnr_db > 6 * 8 - 20  # 8 bits: some 40 dB for these weights
+    explorer.per_channel = True  # each channel on its own grid: better on average (a channel may lose by luck)
+    assert np.mean(explorer.channel_sqnr_db["per-channel"]) > np.mean(per_tensor) + 1
+    np.testing.assert_array_equal(explorer.channel_sqnr_db["per-tensor"], per_tensor)
+    explorer.clip, explorer.per_channel = 0.3, False
+    w = explorer.weights["conv2_weight"]
+    low, high = explorer.qparams.real_range
+    step = explorer.qparams.scale
+    assert explorer.clipped == np.count_nonzero((w < low - step / 2) | (w > high + step / 2)) > 0
+    assert np.max(explorer.fake_quantized) == high and np.min(explorer.fake_quantized) == low
+    explorer.clip = 1.0
+
+
+def test_int8_figure_is_a_png_and_the_same_every_time(int8_explorer):
+    explorer = int8_explorer
+    explorer.layer, explorer.bits, explorer.per_channel, explorer.clip = "conv1_weight", 3, True, 0.5
+    first = explorer.figure.value
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    explorer.bits = 4
+    assert explorer.figure.value != first
+    explorer.bits = 3
+    assert explorer.figure.value == first
+
+
+def test_int8_explorer_takes_your_own_weights(rng):
+    synthetic = rng.standard_normal((8, 16)) * np.logspace(-2, 0, 8)[:, None]  # channels 100x apart in size
+    explorer = Int8Explorer("layer", weights={"layer": synthetic}, bits=6)
+    assert explorer.accuracy is None and "accuracy" not in explorer.summary.value
+    per_tensor = explorer.sqnr_db
+    worst_per_tensor = explorer.channel_sqnr_db["per-tensor"].min()
+    explorer.per_channel = True
+    assert explorer.channel_sqnr_db["per-channel"].min() > worst_per_tensor + 20  # the small channels recover
+    assert explorer.sqnr_db >= per_tensor
+    assert repr(explorer) == f"Int8Explorer(layer 6-bit symmetric per-channel, clip 1: SQNR {explorer.sqnr_db:.2f} dB)"
+
+
+def test_int8_explorer_repr_is_short_and_stable(int8_explorer):
+    int8_explorer.layer, int8_explorer.bits, int8_explorer.symmetric, int8_explorer.per_channel, int8_explorer.clip = \
+        "fc_weight", 8, True, False, 1.0
+    assert repr(int8_explorer) == f"Int8Explorer(fc_weight 8-bit symmetric per-tensor, clip 1: SQNR {int8_explorer.sqnr_db:.2f} dB)"
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (dict(layer="conv3_weight"), ValueError, "layer='conv3_weight' is not one of the weights: conv1_weight"),
+    (dict(bits=1), ValueError, "bits=1 is outside the explorer's 2 to 8"),
+    (dict(clip=0.0), ValueError, "clip=0.0 is outside the explorer's range 0.05 to 1"),
+    (dict(channel=16), ValueError, "channel=16 is outside 0..15 for conv2_weight"),
+])
+def test_int8_explorer_bad_settings(int8_explorer, change, error, message):
+    int8_explorer.layer = "conv2_weight"
+    with pytest.raises(error, match=message):
+        for name, value in change.items():
+            setattr(int8_explorer, name, value)
+
+
+@pytest.mark.parametrize("weights, error, message", [
+    ([1.0, 2.0], TypeError, "weights must be a non-empty dict"),
+    ({"w": np.ones(4)}, ValueError, r"weights\['w'\] must be a finite array with output channels on axis 0"),
+    ({"w": np.full((2, 2), np.nan)}, ValueError, "must be a finite array"),
+])
+def test_int8_explorer_bad_weights(weights, error, message):
+    with pytest.raises(error, match=message):
+        Int8Explorer("w", weights=weights)
