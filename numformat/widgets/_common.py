@@ -64,3 +64,29 @@ def parse_number(text):
 def show_source(source):
     """How an input number is written back to the student."""
     return str(source) if not isinstance(source, float) else repr(source)
+
+
+def link_controls(owner, pairs):
+    """Tie each trait of ``owner`` to the ``value`` of a control, both ways: ``(name, control)`` pairs.
+    The controls take the traits' current values."""
+    import traitlets
+
+    for name, control in pairs:
+        traitlets.link((owner, name), (control, "value"))
+
+
+def within(value, limits, parameter, meaning=""):
+    """``value`` if ``low <= value <= high``, else a ValueError naming the parameter and the range."""
+    low, high = limits
+    if not low <= value <= high:
+        raise ValueError(f"{parameter}={value!r} is outside the explorer's range {low:g} to {high:g}{meaning}")
+    return value
+
+
+def png_bytes(figure):
+    """A matplotlib Figure as PNG bytes, without the version stamp: the same figure, the same bytes."""
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()

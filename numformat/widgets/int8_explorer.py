@@ -8,14 +8,13 @@ figure is drawn with Agg into a PNG, as the quantizer explorer's is.
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
 import numpy as np
 import traitlets
 
 from ..adc import sqnr_db
 from ..quant import choose_qparams, fake_quantize
+from ._common import link_controls, png_bytes, within
 
 BITS = range(2, 9)
 CLIP_RANGE = (0.05, 1.0)
@@ -97,10 +96,9 @@ class Int8Explorer(widgets.VBox):
                          self.summary, self.figure]
         self.layer, self.bits, self.symmetric, self.per_channel, self.clip = layer, bits, symmetric, per_channel, clip
         self.channel = channel
-        for name, control in [("layer", self.layer_picker), ("bits", self.bits_slider),
-                              ("symmetric", self.symmetric_box), ("per_channel", self.per_channel_box),
-                              ("clip", self.clip_slider), ("channel", self.channel_slider)]:
-            traitlets.link((self, name), (control, "value"))  # the controls take the traits' values
+        link_controls(self, [("layer", self.layer_picker), ("bits", self.bits_slider),
+                             ("symmetric", self.symmetric_box), ("per_channel", self.per_channel_box),
+                             ("clip", self.clip_slider), ("channel", self.channel_slider)])
         self._ready = True
         self._update()
 
@@ -137,10 +135,7 @@ class Int8Explorer(widgets.VBox):
 
     @traitlets.validate("clip")
     def _valid_clip(self, proposal):
-        if not CLIP_RANGE[0] <= proposal["value"] <= CLIP_RANGE[1]:
-            raise ValueError(f"clip={proposal['value']!r} is outside the explorer's range {CLIP_RANGE[0]:g} to "
-                             f"{CLIP_RANGE[1]:g} (the fraction of each range kept)")
-        return proposal["value"]
+        return within(proposal["value"], CLIP_RANGE, "clip", " (the fraction of each range kept)")
 
     @traitlets.validate("channel")
     def _valid_channel(self, proposal):
@@ -228,9 +223,7 @@ class Int8Explorer(widgets.VBox):
         self._draw_histogram(axes[0], w)
         self._draw_channels(axes[1])
         self._draw_error(axes[2], w)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", metadata={"Software": None})
-        return buffer.getvalue()
+        return png_bytes(figure)
 
     def _draw_histogram(self, ax, w):
         """The weights, the grid of levels, the clipping range and real zero."""

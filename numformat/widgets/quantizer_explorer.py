@@ -8,8 +8,6 @@ quantized sound plays through ``IPython.display.Audio`` (the browser plays it: n
 
 from __future__ import annotations
 
-import io
-
 import ipywidgets as widgets
 import numpy as np
 import traitlets
@@ -17,6 +15,7 @@ import traitlets
 from .. import audio, plots
 from ..adc import QUANTIZER_KINDS, Quantizer, sample, sqnr_db, theoretical_sqnr_db, tpdf_dither
 from ..rounding import check_mode
+from ._common import link_controls, png_bytes, within
 
 SIGNALS = {"sine": "sine 997 Hz", "speech": "speech clip"}
 BITS = range(1, 17)  # the bits slider, and the SQNR curve's x axis
@@ -97,10 +96,9 @@ class QuantizerExplorer(widgets.VBox):
         self.children = [widgets.HBox([self.bits_slider, self.full_scale_slider, self.gain_slider]),
                          widgets.HBox([self.kind_buttons, self.dither_box]),
                          widgets.HBox([self.signal_picker, self.play_button]), self.summary, self.figure, self.player]
-        for name, control in [("bits", self.bits_slider), ("full_scale", self.full_scale_slider),
-                              ("kind", self.kind_buttons), ("dither", self.dither_box),
-                              ("signal", self.signal_picker), ("gain_db", self.gain_slider)]:
-            traitlets.link((self, name), (control, "value"))
+        link_controls(self, [("bits", self.bits_slider), ("full_scale", self.full_scale_slider),
+                             ("kind", self.kind_buttons), ("dither", self.dither_box),
+                             ("signal", self.signal_picker), ("gain_db", self.gain_slider)])
         self.play_button.on_click(lambda _: self.play())
         self.bits, self.full_scale, self.kind, self.dither = bits, full_scale, kind, dither
         self.signal, self.gain_db = signal, gain_db
@@ -163,11 +161,11 @@ class QuantizerExplorer(widgets.VBox):
 
     @traitlets.validate("full_scale")
     def _valid_full_scale(self, proposal):
-        return _within(proposal["value"], FULL_SCALE_RANGE, "full_scale")
+        return within(proposal["value"], FULL_SCALE_RANGE, "full_scale")
 
     @traitlets.validate("gain_db")
     def _valid_gain(self, proposal):
-        return _within(proposal["value"], GAIN_DB_RANGE, "gain_db")
+        return within(proposal["value"], GAIN_DB_RANGE, "gain_db")
 
     @traitlets.validate("kind")
     def _valid_kind(self, proposal):
@@ -230,9 +228,7 @@ class QuantizerExplorer(widgets.VBox):
                                             label=f"measured: {SIGNALS[self.signal]}")
         sqnr_axes.plot([self.bits], [self.sqnr_db], "o", ms=12, mfc="none", mec="C3", label=f"{self.bits} bits now")
         sqnr_axes.legend(loc="upper left", fontsize="small")
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", metadata={"Software": None})  # no version stamp: same bytes every run
-        return buffer.getvalue()
+        return png_bytes(figure)
 
 
 _SOURCES = {}
@@ -249,10 +245,3 @@ def _source(name):
         samples.flags.writeable = False
         _SOURCES[name] = samples, rate
     return _SOURCES[name]
-
-
-def _within(value, limits, parameter):
-    low, high = limits
-    if not low <= value <= high:
-        raise ValueError(f"{parameter}={value!r} is outside the explorer's range {low:g} to {high:g}")
-    return value
