@@ -53,3 +53,8 @@ from .inference import (  # noqa: F401
     plot_digit_predictions,
     HOROWITZ_45NM_PJ,
 )
+from .course import (  # noqa: F401
+    format_fields,
+    plot_format_bits,
+    plot_course_map,
+)
