@@ -15,7 +15,7 @@ a weight becomes 0.
 Rather than rounding everything at once (and losing accuracy), INQ goes in steps: partition the
 float weights by magnitude, round the largest group, **freeze** it, and retrain the others to
 make up for the error; repeat with the cumulative portions 50%, 75%, 87.5%, 100%.
-:func:`inq_partition` makes one such split; the retraining lives in :mod:`numformat.compress.inq_train`.
+:func:`inq_partition` makes one such split; :func:`inq` runs the whole procedure with the shared training loop.
 
 Because ``x · 2^e`` is ``x`` shifted by ``e`` bits, a layer whose weights are all powers of two
 needs no multiplier: counting in units of ``2^n_low``, every weight is a *left* shift by
@@ -167,3 +167,47 @@ def inq_partition(weights, frozen, portion):
     grown = frozen.ravel().copy()
     grown[order[:more]] = True
     return grown.reshape(weights.shape)
+
+
+def keep_frozen(frozen, values):
+    """An ``after_step`` hook: the frozen (already quantized) weights back to their grid values."""
+    def after_step(params):
+        for name, mask in frozen.items():
+            params[name][mask] = values[name][mask]
+    return after_step
+
+
+def inq(model, bits=5, *, portions=INQ_PORTIONS, epochs=2, learning_rate=0.003):
+    """Incremental Network Quantization of a ``FloatCNN``'s weights to ``bits``-bit powers of two.
+
+    For each accumulated ``portion``: partition (:func:`inq_partition`), round the newly
+    chosen weights onto the layer's :class:`PowerOfTwoGrid` and freeze them, then retrain the
+    still-float weights (and the biases) for ``epochs`` with :func:`numformat.nn.train.train`
+    (no augmentation).  After the last portion (1.0) every weight is on the grid.
+
+    Returns
+    -------
+    model : FloatCNN
+        Every weight a power of two or zero; biases float32.
+    grids : dict of str → PowerOfTwoGrid
+        Each layer's grid (fixed from the pretrained weights, as in the paper).
+    """
+    from ..nn.train import TrainConfig, train
+    from .prune import WEIGHT_NAMES
+
+    portions = tuple(portions)
+    if not portions or any(not 0 < p <= 1 for p in portions) or list(portions) != sorted(portions) or portions[-1] != 1:
+        raise ValueError(f"portions={portions!r} must rise within (0, 1] and end at 1")
+    grids = {name: PowerOfTwoGrid.for_weights(model.params[name], bits) for name in WEIGHT_NAMES}
+    frozen = {name: np.zeros(model.params[name].shape, dtype=bool) for name in WEIGHT_NAMES}
+    for portion in portions:
+        params = {name: value.copy() for name, value in model.params.items()}
+        for name, grid in grids.items():
+            frozen[name] = inq_partition(params[name], frozen[name], portion)
+            params[name][frozen[name]] = grid.round(params[name][frozen[name]])
+        model = model.with_params(params)
+        if portion < 1 and epochs:
+            config = TrainConfig(epochs=epochs, learning_rate=learning_rate)
+            values = {name: params[name].copy() for name in WEIGHT_NAMES}
+            model, _ = train(config, model=model, after_step=keep_frozen(frozen, values), augment=False)
+    return model, grids

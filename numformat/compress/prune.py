@@ -22,6 +22,8 @@ import numbers
 
 import numpy as np
 
+from ..nn.train import TrainConfig, train
+
 WEIGHT_NAMES = ("conv1_weight", "conv2_weight", "fc_weight")
 
 
@@ -93,3 +95,45 @@ def sparsity_of(masks):
     table = {name: 1 - float(mask.mean()) for name, mask in masks.items()}
     table["total"] = 1 - sum(int(mask.sum()) for mask in masks.values()) / sum(mask.size for mask in masks.values())
     return table
+
+
+def keep_pruned(masks):
+    """An ``after_step`` hook for :func:`numformat.nn.train.train`: pruned weights back to 0.0.
+
+    Adam moves every weight, pruned or not; zeroing them after each step keeps them out of
+    the network (Han et al. 2015 mask the gradient; the effect is the same).
+    """
+    def after_step(params):
+        for name, mask in masks.items():
+            params[name][~mask] = 0.0
+    return after_step
+
+
+def prune(model, sparsity, *, steps=3, epochs=3, learning_rate=0.01):
+    """Prune a ``FloatCNN`` by magnitude in ``steps`` rounds, fine-tuning after each.
+
+    Round ``i`` prunes to ``i/steps`` of the final ``sparsity`` (the weights pruned before stay
+    pruned: they are 0.0, the smallest magnitude), then fine-tunes the survivors for
+    ``epochs`` with :func:`numformat.nn.train.train` (no augmentation, learning rate decaying
+    linearly from ``learning_rate``).  Pruning gradually lets the network adapt, as Han et
+    al.'s iterative pruning does.
+
+    Returns
+    -------
+    model : FloatCNN
+        The pruned, fine-tuned model (pruned weights exactly 0.0).
+    masks : dict of str → numpy.ndarray of bool
+        The surviving weights of each layer.
+    """
+    sparsity = check_sparsity(sparsity)
+    for name, value in (("steps", steps), ("epochs", epochs)):
+        if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) or value < 0:
+            raise ValueError(f"{name} must be a non-negative int, got {value!r}")
+    masks = prune_masks(model, {name: 0.0 for name in WEIGHT_NAMES})
+    for step in range(1, steps + 1):
+        masks = prune_masks(model, {name: fraction * step / steps for name, fraction in sparsity.items()})
+        model = apply_masks(model, masks)
+        if epochs:
+            config = TrainConfig(epochs=epochs, learning_rate=learning_rate)
+            model, _ = train(config, model=model, after_step=keep_pruned(masks), augment=False)
+    return model, masks

@@ -186,3 +186,66 @@ def share_weights(weights, clusters, *, mask=None, init="linear", seed=0):
     indices = np.zeros(flat.shape, dtype=np.int64)
     indices[mask] = labels
     return SharedWeights(centroids.astype(np.float32), indices, mask.copy())
+
+
+def share_model(model, bits, *, masks=None, init="linear", seed=0):
+    """:func:`share_weights` for every weight tensor of a ``FloatCNN``.
+
+    ``bits`` is the weight-index width, one int or a dict per weight name: each layer gets
+    ``2^bits - 1`` shared values (code 0 stays free for the zeros of the sparse format, as in
+    EIE).  ``masks`` (from pruning) default to the non-zero weights.
+    """
+    from .prune import WEIGHT_NAMES
+
+    bits = bits if isinstance(bits, dict) else dict.fromkeys(WEIGHT_NAMES, bits)
+    shared = {}
+    for name in WEIGHT_NAMES:
+        clusters = (1 << _check_positive_int(bits[name], f"bits[{name!r}]")) - 1
+        mask = None if masks is None else masks[name]
+        shared[name] = share_weights(model.params[name], clusters, mask=mask, init=init, seed=seed)
+    return shared
+
+
+def shared_params(model, shared):
+    """``model``'s parameters with every shared layer's weights replaced by ``codebook[indices]``."""
+    return {**model.params, **{name: layer.values() for name, layer in shared.items()}}
+
+
+def cluster_means(weights, layer):
+    """The mean of ``weights`` over each cluster of ``layer`` (an empty cluster keeps its centroid)."""
+    labels = layer.indices[layer.mask]
+    counts = np.bincount(labels, minlength=layer.clusters)
+    sums = np.bincount(labels, weights=weights[layer.mask], minlength=layer.clusters)
+    return np.where(counts > 0, sums / np.maximum(counts, 1), layer.codebook)
+
+
+def fine_tune_shared(model, shared, *, epochs=3, learning_rate=0.01):
+    """Train the shared centroids (and the biases) with the cluster structure fixed.
+
+    Deep Compression (section 3.1) updates each centroid with the sum of its weights'
+    gradients.  Here the shared training loop (:func:`numformat.nn.train.train`, Adam, no
+    augmentation) updates every weight, and after each step every cluster's weights are set
+    to their mean: a centroid moves by the *average* of its members' updates -- the paper's
+    rule up to a per-cluster learning rate (exactly so under plain SGD).  Indices and pruned
+    zeros never change.
+
+    Returns
+    -------
+    model : FloatCNN
+        The fine-tuned model, its weights exactly ``codebook[indices]`` (float32).
+    shared : dict of str → SharedWeights
+        The same indices and masks with the trained codebooks.
+    """
+    from ..nn.train import TrainConfig, train
+
+    current = dict(shared)
+
+    def project(params):
+        for name, layer in current.items():
+            current[name] = layer.with_codebook(cluster_means(params[name], layer))
+            params[name][...] = current[name].values()
+
+    start = model.with_params(shared_params(model, shared))
+    tuned, _ = train(TrainConfig(epochs=epochs, learning_rate=learning_rate), model=start, after_step=project,
+                     augment=False)
+    return tuned, current

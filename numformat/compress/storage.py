@@ -182,6 +182,26 @@ class EncodedModel:
         """The file's size: all the bits, rounded up to whole bytes."""
         return (self.bits()["total"] + 7) // 8
 
+    def stage_bits(self):
+        """Bits after each stage of the pipeline, as Deep Compression's figure 1 adds them.
+
+        ``"float32"``: every parameter dense in 32 bits; ``"pruned"``: the same entries with
+        float32 values and fixed-width relative indices, float32 biases; ``"weight sharing"``:
+        fixed-width weight indices and the codebooks instead of the values, biases as stored;
+        ``"Huffman coding"``: the file itself (:meth:`bits`).
+        """
+        biases = sum(8 * bias.nbytes for bias in self.biases.values())
+        float32_biases = sum(32 * bias.size for bias in self.biases.values())
+        parameters = sum(math.prod(layer.shape) for layer in self.layers.values()) + sum(
+            bias.size for bias in self.biases.values())
+        return {
+            "float32": 32 * parameters,
+            "pruned": float32_biases + sum(LAYER_HEADER_BITS + layer.entries * (32 + layer.index_bits)
+                                           for layer in self.layers.values()),
+            "weight sharing": biases + sum(layer.fixed_width_bits() for layer in self.layers.values()),
+            "Huffman coding": self.bits()["total"],
+        }
+
 
 def encode_model(shared_layers, model, *, index_bits, weight_bits, codebook_dtype="float32", bias_dtype="float32"):
     """Store a weight-shared CNN: ``shared_layers`` maps each weight name to its :class:`SharedWeights`.
