@@ -107,7 +107,7 @@ class PowerOfTwoGrid:
         shift = exponent - 1 - self.n_low
         on_grid = (values == 0) | ((mantissa == 0.5) & (shift >= 0) & (shift < self.exponents))
         if not np.all(on_grid):
-            raise ValueError(f"{values[~on_grid].flat[0]!r} is not a level of {self}")
+            raise ValueError(f"{float(values[~on_grid].flat[0])!r} is not a level of {self}")
         sign = np.sign(values).astype(np.int64)
         return sign, np.where(sign == 0, 0, shift).astype(np.int64)
 
