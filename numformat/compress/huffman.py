@@ -53,11 +53,12 @@ def _check_symbols(symbols, alphabet_size=None, name="symbols"):
     return array
 
 
-def _check_count(value, name):
+def check_int(value, name, minimum=0):
+    """``value`` as an int of at least ``minimum``, or a TypeError/ValueError naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < 0:
-        raise ValueError(f"{name} must be non-negative, got {value}")
+    if value < minimum:
+        raise ValueError(f"{name} must be {'non-negative' if minimum == 0 else f'at least {minimum}'}, got {value}")
     return int(value)
 
 
@@ -158,7 +159,7 @@ class HuffmanCode:
     def from_symbols(cls, symbols, alphabet_size=None):
         """The Huffman code for the symbols of an array (alphabet: ``0 .. max`` unless given)."""
         symbols = _check_symbols(symbols)
-        size = int(symbols.max(initial=-1)) + 1 if alphabet_size is None else _check_count(alphabet_size, "alphabet_size")
+        size = int(symbols.max(initial=-1)) + 1 if alphabet_size is None else check_int(alphabet_size, "alphabet_size")
         return cls.from_counts(np.bincount(_check_symbols(symbols, size), minlength=size))
 
     @property
@@ -245,8 +246,8 @@ def huffman_decode(packed, nbits, code, count):
 
     Raises ``ValueError`` if those bits are not exactly ``count`` codewords of ``code``.
     """
-    nbits = _check_count(nbits, "nbits")
-    count = _check_count(count, "count")
+    nbits = check_int(nbits, "nbits")
+    count = check_int(count, "count")
     packed = np.asarray(packed)
     if packed.dtype != np.uint8:
         raise TypeError(f"packed must be a uint8 array (from huffman_encode), got dtype {packed.dtype}")

@@ -25,21 +25,17 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import numbers
 
 import numpy as np
 
 from ..rounding import check_mode
+from .huffman import check_int
 
 KMEANS_INITS = ("linear", "density", "random")
 
 
 def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return int(value)
+    return check_int(value, name, minimum=1)
 
 
 def _check_values(values, name="values"):
