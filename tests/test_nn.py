@@ -198,3 +198,112 @@ def test_accuracy_checks_labels(digits, pretrained):
     _, _, x_test, y_test = digits
     with pytest.raises(ValueError, match="one label per image"):
         pretrained.accuracy(x_test, y_test[:-1])
+
+
+# --- training hooks: model=, weight_transform=, after_step= and the model's activation_transform ---
+
+ONE_STEP = train_module.TrainConfig(epochs=1, batch_size=2048, learning_rate=0.001)  # the whole split in one batch
+
+
+def to_64ths(params):
+    return {name: np.round(value * 64).astype(np.float32) / 64 for name, value in params.items()}
+
+
+def test_one_step_of_fine_tuning_is_the_straight_through_estimator(digits, pretrained):
+    """The loop, written out for one Adam step: the gradient of the loss at the transformed
+    weights updates the float weights, then after_step edits them."""
+    x_train, y_train, _, _ = digits
+    rng = np.random.default_rng(ONE_STEP.seed)
+    order = rng.permutation(len(x_train))
+    batch = train_module.shift_images(x_train[order], rng)
+    params = {name: value.copy() for name, value in pretrained.params.items()}
+    _, grads = nf.FloatCNN(to_64ths(params)).loss_and_gradients(batch, y_train[order])
+    train_module.Adam(params, ONE_STEP).step(params, grads, ONE_STEP.learning_rate)
+    params["fc_weight"][:, ::2] = 0.0
+
+    def prune_even_columns(params):
+        params["fc_weight"][:, ::2] = 0.0
+
+    tuned, history = train_module.train(ONE_STEP, model=pretrained, weight_transform=to_64ths,
+                                        after_step=prune_even_columns)
+    assert all(np.array_equal(tuned.params[name], params[name]) for name in params)
+    assert history["test_accuracy"] == [nf.FloatCNN(to_64ths(tuned.params)).accuracy(*digits[2:])]
+    assert not np.array_equal(tuned.params["conv1_weight"], pretrained.params["conv1_weight"])
+
+
+def test_fine_tuning_copies_the_model_and_identity_hooks_change_nothing(pretrained):
+    before = {name: value.copy() for name, value in pretrained.params.items()}
+    plain, plain_history = train_module.train(ONE_STEP, model=pretrained)
+    calls = []
+    hooked, hooked_history = train_module.train(
+        ONE_STEP, model=nf.FloatCNN(pretrained.params, activation_transform=lambda name, values, training: (values, None)),
+        weight_transform=lambda params: params, after_step=calls.append)
+    assert all(np.array_equal(pretrained.params[name], before[name]) for name in before)  # untouched
+    assert hooked_history == plain_history and len(calls) == 1
+    assert all(np.array_equal(hooked.params[name], plain.params[name]) for name in before)
+
+
+def test_after_step_runs_after_every_step_and_keeps_a_pruning_mask(pretrained):
+    mask = np.abs(pretrained.params["fc_weight"]) > np.median(np.abs(pretrained.params["fc_weight"]))
+    steps = []
+
+    def keep_pruned(params):
+        params["fc_weight"] *= mask
+        steps.append(params["fc_weight"].copy())
+
+    config = train_module.TrainConfig(epochs=1, learning_rate=0.0005)
+    tuned, history = train_module.train(config, model=nf.FloatCNN({**pretrained.params, "fc_weight": pretrained.params["fc_weight"] * mask}),
+                                        after_step=keep_pruned)
+    assert len(steps) == -(-1347 // config.batch_size)
+    assert np.all(tuned.params["fc_weight"][~mask] == 0) and np.all(tuned.params["fc_weight"][mask] != 0)
+    assert history["test_accuracy"][0] >= 0.98
+
+
+def test_activation_transform_gradients_match_finite_differences(digits, rng):
+    """A clamp of every activation at 0.5 with ``passes = values < 0.5`` is differentiable
+    almost everywhere with exactly that derivative: the straight-through gradient is the true one."""
+    x_train, y_train, _, _ = digits
+    seen = []
+
+    def clamp(name, values, training):
+        seen.append((name, training))
+        return np.minimum(values, 0.5), values < 0.5
+
+    base = nf.FloatCNN.initial(rng)
+    params = {name: value.astype(np.float64) + (0.1 * rng.standard_normal(value.shape) if "bias" in name else 0)
+              for name, value in base.params.items()}
+    model = nf.FloatCNN(params, activation_transform=clamp)
+    model.params = params  # float64, as in test_gradients_match_finite_differences
+    x, y = x_train[:6].astype(np.float64), y_train[:6]
+    _, grads = model.loss_and_gradients(x, y)
+    assert seen == [("input", True), ("conv1", True), ("conv2", True)]
+    step = 1e-6
+    for name, value in params.items():
+        flat = value.reshape(-1)
+        for index in rng.choice(value.size, size=4, replace=False):
+            saved = flat[index]
+            flat[index] = saved + step
+            loss_up, _ = model.loss_and_gradients(x, y)
+            flat[index] = saved - step
+            loss_down, _ = model.loss_and_gradients(x, y)
+            flat[index] = saved
+            numeric = (loss_up - loss_down) / (2 * step)
+            assert abs(grads[name].reshape(-1)[index] - numeric) <= 1e-6 + 1e-5 * abs(numeric), (name, index)
+    seen.clear()
+    model.forward(x_train[:2])
+    assert seen == [("input", False), ("conv1", False), ("conv2", False)]
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"model": "weights.npz"}, TypeError, "model must be a FloatCNN or None, got str"),
+    ({"weight_transform": 0.5}, TypeError, "weight_transform must be a function of the parameters dict or None, got float"),
+    ({"after_step": [1]}, TypeError, "after_step must be a function of the parameters dict or None, got list"),
+])
+def test_train_rejects_bad_hooks(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        train_module.train(ONE_STEP, **kwargs)
+
+
+def test_model_rejects_a_bad_activation_transform(pretrained):
+    with pytest.raises(TypeError, match=r"activation_transform must be a function \(name, values, training\)"):
+        nf.FloatCNN(pretrained.params, activation_transform="int8")

@@ -54,6 +54,14 @@ class FloatCNN:
     ----------
     params : dict of str → numpy.ndarray
         The six arrays named in :data:`PARAMETER_SHAPES`, cast to float32.
+    activation_transform : callable, optional
+        ``activation_transform(name, values, training) -> (values, passes)``, applied to the
+        tensors an int8 model quantizes: the ``"input"`` image and the ``"conv1"`` and
+        ``"conv2"`` outputs (after ReLU).  This is where quantization-aware training puts its
+        fake-quantization nodes (:mod:`numformat.nn.qat`).  ``training`` is True inside
+        :meth:`loss_and_gradients` (range observers update then) and False for inference;
+        ``passes`` is a boolean array marking where the backward pass lets the gradient
+        through (the straight-through estimator), or None for everywhere.
 
     Examples
     --------
@@ -66,7 +74,11 @@ class FloatCNN:
     15272
     """
 
-    def __init__(self, params):
+    def __init__(self, params, *, activation_transform=None):
+        if activation_transform is not None and not callable(activation_transform):
+            raise TypeError("activation_transform must be a function (name, values, training) -> (values, passes), "
+                            f"got {type(activation_transform).__name__}")
+        self.activation_transform = activation_transform
         if not isinstance(params, dict):
             raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
         missing = sorted(set(PARAMETER_SHAPES) - set(params))
@@ -91,6 +103,21 @@ class FloatCNN:
                 params[name] = (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(np.float32)
         return cls(params)
 
+    def with_params(self, params):
+        """A model with other ``params`` and this one's ``activation_transform``."""
+        return FloatCNN(params, activation_transform=self.activation_transform)
+
+    def copy(self):
+        """A model with copies of the parameters (training the copy leaves this one alone)."""
+        return self.with_params({name: value.copy() for name, value in self.params.items()})
+
+    def _transform(self, name, values, training):
+        """``(values, passes)`` after the activation transform, if any, in the dtype of ``values``."""
+        if self.activation_transform is None:
+            return values, None
+        transformed, passes = self.activation_transform(name, values, training)
+        return np.asarray(transformed, dtype=values.dtype), passes
+
     @property
     def nbytes(self):
         """Bytes the parameters take in float32."""
@@ -99,12 +126,13 @@ class FloatCNN:
     def activations(self, x):
         """Every layer's output as a dict: ``conv1``, ``conv2`` (after ReLU), ``pool``, ``logits``.
 
-        These are the tensors an int8 model quantizes, so calibration looks at exactly them.
+        These are the tensors an int8 model quantizes, so calibration looks at exactly them
+        (with an ``activation_transform``, the transformed tensors).
         """
-        x = check_images(x).astype(np.float32)
+        x = self._transform("input", check_images(x).astype(np.float32), False)[0]
         p = self.params
-        conv1 = layers.relu(layers.conv2d(x, p["conv1_weight"], p["conv1_bias"])[0])
-        conv2 = layers.relu(layers.conv2d(conv1, p["conv2_weight"], p["conv2_bias"])[0])
+        conv1 = self._transform("conv1", layers.relu(layers.conv2d(x, p["conv1_weight"], p["conv1_bias"])[0]), False)[0]
+        conv2 = self._transform("conv2", layers.relu(layers.conv2d(conv1, p["conv2_weight"], p["conv2_bias"])[0]), False)[0]
         pool = layers.maxpool2(conv2)
         logits = layers.fixed_order_matmul(pool.reshape(len(x), -1), p["fc_weight"].T) + p["fc_bias"]
         return {"input": x, "conv1": conv1, "conv2": conv2, "pool": pool, "logits": logits}
@@ -125,12 +153,17 @@ class FloatCNN:
         return float(np.mean(self.predict(x) == y))
 
     def loss_and_gradients(self, x, y):
-        """Mean cross-entropy on the batch ``(x, y)`` and its gradient for every parameter."""
+        """Mean cross-entropy on the batch ``(x, y)`` and its gradient for every parameter.
+
+        With an ``activation_transform`` the gradient crosses each transform unchanged where
+        ``passes`` is True and is zero elsewhere (the straight-through estimator).
+        """
         p = self.params
+        x, _ = self._transform("input", x, True)
         h1_pre, cols1 = layers.conv2d(x, p["conv1_weight"], p["conv1_bias"])
-        h1 = layers.relu(h1_pre)
+        h1, h1_passes = self._transform("conv1", layers.relu(h1_pre), True)
         h2_pre, cols2 = layers.conv2d(h1, p["conv2_weight"], p["conv2_bias"])
-        h2 = layers.relu(h2_pre)
+        h2, h2_passes = self._transform("conv2", layers.relu(h2_pre), True)
         pooled = layers.maxpool2(h2)
         flat = pooled.reshape(len(x), -1)
         logits = layers.fixed_order_matmul(flat, p["fc_weight"].T) + p["fc_bias"]
@@ -138,9 +171,9 @@ class FloatCNN:
 
         grads = {"fc_weight": layers.fixed_order_matmul(dlogits.T, flat), "fc_bias": dlogits.sum(axis=0)}
         dpooled = layers.fixed_order_matmul(dlogits, p["fc_weight"]).reshape(pooled.shape)
-        dh2_pre = layers.maxpool2_backward(dpooled, h2) * (h2_pre > 0)
+        dh2_pre = _straight_through(layers.maxpool2_backward(dpooled, h2), h2_passes) * (h2_pre > 0)
         dh1, grads["conv2_weight"], grads["conv2_bias"] = layers.conv2d_backward(dh2_pre, cols2, h1.shape, p["conv2_weight"])
-        dh1_pre = dh1 * (h1_pre > 0)
+        dh1_pre = _straight_through(dh1, h1_passes) * (h1_pre > 0)
         _, grads["conv1_weight"], grads["conv1_bias"] = layers.conv2d_backward(dh1_pre, cols1, x.shape, p["conv1_weight"])
         return loss, grads
 
@@ -153,6 +186,11 @@ class FloatCNN:
         """Read a file written by :meth:`save` (``allow_pickle=False``: arrays only, no code)."""
         with np.load(path, allow_pickle=False) as stored:
             return cls({name: stored[name] for name in PARAMETER_SHAPES})
+
+
+def _straight_through(gradient, passes):
+    """The gradient through a fake-quantization node: unchanged where ``passes``, else 0."""
+    return gradient if passes is None else gradient * passes
 
 
 def load_pretrained():

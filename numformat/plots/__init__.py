@@ -53,6 +53,11 @@ from .inference import (  # noqa: F401
     plot_digit_predictions,
     HOROWITZ_45NM_PJ,
 )
+from .compress import (  # noqa: F401
+    plot_size_waterfall,
+    plot_shared_weights,
+    plot_power_of_two_levels,
+)
 from .course import (  # noqa: F401
     format_fields,
     plot_format_bits,
