@@ -23,7 +23,7 @@ import json
 import pathlib
 import re
 
-_ROW = re.compile(r"^\|\s*((?:Lesson|Lab) \d+)\s*\|\s*\[[^\]]*\]\(([^)]+\.ipynb)\)\s*\|\s*(.*?)\s*\|\s*(\d+)\s*min\s*\|\s*$")
+_ROW = re.compile(r"^\|\s*((?:Lesson|Lab) \d+(?: \(bonus\))?)\s*\|\s*\[[^\]]*\]\(([^)]+\.ipynb)\)\s*\|\s*(.*?)\s*\|\s*(\d+)\s*min\s*\|\s*$")
 
 
 @dataclasses.dataclass(frozen=True)
