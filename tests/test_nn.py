@@ -298,6 +298,8 @@ def test_activation_transform_gradients_match_finite_differences(digits, rng):
     ({"model": "weights.npz"}, TypeError, "model must be a FloatCNN or None, got str"),
     ({"weight_transform": 0.5}, TypeError, "weight_transform must be a function of the parameters dict or None, got float"),
     ({"after_step": [1]}, TypeError, "after_step must be a function of the parameters dict or None, got list"),
+    ({"on_epoch": "print"}, TypeError, r"on_epoch must be a function of \(model, history\) or None, got str"),
+    ({"data": ([1], [2])}, TypeError, r"data must be a tuple of four arrays \(x_train, y_train, x_eval, y_eval\), got a tuple of 2"),
 ])
 def test_train_rejects_bad_hooks(kwargs, error, message):
     with pytest.raises(error, match=message):

@@ -241,25 +241,12 @@ def _decode_everywhere(bits, code):
     return symbol, length
 
 
-def huffman_decode(packed, nbits, code, count):
-    """Read ``count`` symbols back from the first ``nbits`` bits of ``packed``.
+def _first_codewords(bits, code, count):
+    """The first ``count`` codewords of a 0/1 array: ``(symbols, bits they fill)``, or None.
 
-    Raises ``ValueError`` if those bits are not exactly ``count`` codewords of ``code``.
+    None when the bits run out first or hold something no codeword of ``code`` starts.
     """
-    nbits = check_int(nbits, "nbits")
-    count = check_int(count, "count")
-    packed = np.asarray(packed)
-    if packed.dtype != np.uint8:
-        raise TypeError(f"packed must be a uint8 array (from huffman_encode), got dtype {packed.dtype}")
-    if nbits > 8 * packed.size:
-        raise ValueError(f"nbits={nbits} is more than the {8 * packed.size} bits packed holds")
-    if count == 0:
-        if nbits:
-            raise ValueError(f"count=0 symbols cannot fill nbits={nbits} bits")
-        return np.zeros(0, dtype=np.int64)
-    if code.max_length == 0:
-        raise ValueError("the code has no codewords")
-    bits = np.unpackbits(packed)[:nbits].astype(np.int64)
+    nbits = bits.size
     symbol, length = _decode_everywhere(bits, code)
     # Pointer jumping: jump[p] is where m codewords starting at p end (nbits is a sink; a
     # position where nothing decodes steps one bit on, and is rejected below if reached).
@@ -269,10 +256,70 @@ def huffman_decode(packed, nbits, code, count):
         starts = np.concatenate([starts, jump[starts]])
         jump = jump[jump]
     starts = starts[:count]
-    if (starts[-1] >= nbits or starts[-1] + length[starts[-1]] != nbits or np.any(np.diff(starts) <= 0)
-            or np.any(length[starts] == 0)):
+    if starts[-1] >= nbits or np.any(np.diff(starts) <= 0) or np.any(length[starts] == 0):
+        return None
+    end = int(starts[-1] + length[starts[-1]])
+    return (symbol[starts], end) if end <= nbits else None  # the last codeword may not read past the end
+
+
+def _check_decodable(code, count):
+    count = check_int(count, "count")
+    if count and code.max_length == 0:
+        raise ValueError("the code has no codewords")
+    return count
+
+
+def huffman_decode(packed, nbits, code, count):
+    """Read ``count`` symbols back from the first ``nbits`` bits of ``packed``.
+
+    Raises ``ValueError`` if those bits are not exactly ``count`` codewords of ``code``.
+    """
+    nbits = check_int(nbits, "nbits")
+    count = _check_decodable(code, count)
+    packed = np.asarray(packed)
+    if packed.dtype != np.uint8:
+        raise TypeError(f"packed must be a uint8 array (from huffman_encode), got dtype {packed.dtype}")
+    if nbits > 8 * packed.size:
+        raise ValueError(f"nbits={nbits} is more than the {8 * packed.size} bits packed holds")
+    if count == 0:
+        if nbits:
+            raise ValueError(f"count=0 symbols cannot fill nbits={nbits} bits")
+        return np.zeros(0, dtype=np.int64)
+    found = _first_codewords(np.unpackbits(packed)[:nbits].astype(np.int64), code, count)
+    if found is None or found[1] != nbits:
         raise ValueError(f"the {nbits} bits are not {count} codewords of this code")
-    return symbol[starts]
+    return found[0]
+
+
+def huffman_decode_prefix(bits, code, count):
+    """Read ``count`` symbols from the start of a 0/1 bit array whose length is not known.
+
+    A file stores a Huffman stream followed by more data; the decoder knows how many symbols
+    to read, and the stream ends where the last of them does.
+
+    Returns
+    -------
+    symbols : numpy.ndarray of int64
+    nbits : int
+        How many bits the ``count`` codewords take: the next field starts there.
+
+    Examples
+    --------
+    >>> code = HuffmanCode.from_symbols([0, 0, 0, 0, 1, 1, 2, 3])        # 0, 10, 110, 111
+    >>> symbols, nbits = huffman_decode_prefix([1, 0, 0, 1, 1, 1, 0, 1], code, count=3)
+    >>> symbols.tolist(), nbits                                         # 10 | 0 | 111, then other data
+    ([1, 0, 3], 6)
+    """
+    count = _check_decodable(code, count)
+    bits = np.asarray(bits)
+    if bits.ndim != 1 or not (bits.size == 0 or np.issubdtype(bits.dtype, np.integer)) or np.any((bits != 0) & (bits != 1)):
+        raise ValueError("bits must be a 1-D array of 0s and 1s")
+    if count == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    found = None if bits.size == 0 else _first_codewords(bits.astype(np.int64), code, count)
+    if found is None:
+        raise ValueError(f"the {bits.size} bits do not begin with {count} codewords of this code")
+    return found
 
 
 def entropy_bits(counts):

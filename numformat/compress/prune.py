@@ -109,14 +109,38 @@ def keep_pruned(masks):
     return after_step
 
 
-def prune(model, sparsity, *, steps=3, epochs=3, learning_rate=0.01):
+def prune_step(model, sparsity, step, steps, *, epochs=3, learning_rate=0.01, seed=0, data=None, stop_after=None,
+               on_epoch=None):
+    """Round ``step`` of :func:`prune`: prune to ``step/steps`` of ``sparsity``, then fine-tune.
+
+    ``stop_after`` ends the fine-tuning after that many epochs (the learning-rate schedule
+    still follows ``epochs``), to check the start of a long run quickly; ``seed`` (the
+    shuffle), ``data`` and ``on_epoch`` go to :func:`numformat.nn.train.train`.
+
+    Returns
+    -------
+    model, masks, history
+        The pruned, fine-tuned model, the masks and the training history of this round.
+    """
+    masks = prune_masks(model, {name: fraction * step / steps for name, fraction in sparsity.items()})
+    model = apply_masks(model, masks)
+    history = {"digest": []}
+    if epochs:
+        config = TrainConfig(seed=seed, epochs=epochs, learning_rate=learning_rate)
+        model, history = train(config, model=model, after_step=keep_pruned(masks), augment=False, data=data,
+                               epochs=stop_after, on_epoch=on_epoch)
+    return model, masks, history
+
+
+def prune(model, sparsity, *, steps=3, epochs=3, learning_rate=0.01, seed=0, data=None, on_epoch=None):
     """Prune a ``FloatCNN`` by magnitude in ``steps`` rounds, fine-tuning after each.
 
     Round ``i`` prunes to ``i/steps`` of the final ``sparsity`` (the weights pruned before stay
     pruned: they are 0.0, the smallest magnitude), then fine-tunes the survivors for
     ``epochs`` with :func:`numformat.nn.train.train` (no augmentation, learning rate decaying
     linearly from ``learning_rate``).  Pruning gradually lets the network adapt, as Han et
-    al.'s iterative pruning does.
+    al.'s iterative pruning does.  ``seed``, ``data`` and ``on_epoch`` are passed to
+    :func:`~numformat.nn.train.train` (default data: the whole training set).
 
     Returns
     -------
@@ -131,9 +155,6 @@ def prune(model, sparsity, *, steps=3, epochs=3, learning_rate=0.01):
             raise ValueError(f"{name} must be a non-negative int, got {value!r}")
     masks = prune_masks(model, {name: 0.0 for name in WEIGHT_NAMES})
     for step in range(1, steps + 1):
-        masks = prune_masks(model, {name: fraction * step / steps for name, fraction in sparsity.items()})
-        model = apply_masks(model, masks)
-        if epochs:
-            config = TrainConfig(epochs=epochs, learning_rate=learning_rate)
-            model, _ = train(config, model=model, after_step=keep_pruned(masks), augment=False)
+        model, masks, _ = prune_step(model, sparsity, step, steps, epochs=epochs, learning_rate=learning_rate,
+                                     seed=seed, data=data, on_epoch=on_epoch)
     return model, masks

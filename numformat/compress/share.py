@@ -215,7 +215,7 @@ def cluster_means(weights, layer):
     return np.where(counts > 0, sums / np.maximum(counts, 1), layer.codebook)
 
 
-def fine_tune_shared(model, shared, *, epochs=3, learning_rate=0.01):
+def fine_tune_shared(model, shared, *, epochs=3, learning_rate=0.01, seed=0, data=None, on_epoch=None):
     """Train the shared centroids (and the biases) with the cluster structure fixed.
 
     Deep Compression (section 3.1) updates each centroid with the sum of its weights'
@@ -223,7 +223,8 @@ def fine_tune_shared(model, shared, *, epochs=3, learning_rate=0.01):
     augmentation) updates every weight, and after each step every cluster's weights are set
     to their mean: a centroid moves by the *average* of its members' updates -- the paper's
     rule up to a per-cluster learning rate (exactly so under plain SGD).  Indices and pruned
-    zeros never change.
+    zeros never change.  ``seed``, ``data`` and ``on_epoch`` are passed to
+    :func:`~numformat.nn.train.train` (default data: the whole training set).
 
     Returns
     -------
@@ -242,6 +243,6 @@ def fine_tune_shared(model, shared, *, epochs=3, learning_rate=0.01):
             params[name][...] = current[name].values()
 
     start = model.with_params(shared_params(model, shared))
-    tuned, _ = train(TrainConfig(epochs=epochs, learning_rate=learning_rate), model=start, after_step=project,
-                     augment=False)
+    tuned, _ = train(TrainConfig(seed=seed, epochs=epochs, learning_rate=learning_rate), model=start,
+                     after_step=project, augment=False, data=data, on_epoch=on_epoch)
     return tuned, current

@@ -22,9 +22,16 @@ format and costs nothing):
 ``relative indices`` and ``weight indices``
     the two Huffman-coded streams.
 
-:class:`EncodedModel` adds the biases (in ``bias_dtype``) and decodes back to a ``FloatCNN``
--- its accuracy is always measured on that decoded model, so every rounding the format makes
-(float16 codebooks, say) is in the reported number.
+Only the shared values some weight uses are stored (a cluster that k-means or fine-tuning left
+empty is dropped), so the codebook's length is the largest weight index the table can send.
+
+:class:`EncodedModel` adds 8 bits for the whole file (which storage types it uses) and the
+biases, in ``bias_dtype``: float32, float16, or ``"int8"`` -- 8-bit integers with one float16
+scale per layer (``bias = scale · q``, ``scale = max|bias| / 127``), a step beyond the paper,
+which keeps biases in full precision.  It decodes back to a ``FloatCNN`` -- its accuracy is
+always measured on that decoded model, so every rounding the format makes (float16 codebooks,
+int8 biases) is in the reported number.  :mod:`numformat.compress.container` writes it to
+bytes, bit for bit as counted here, and reads it back.
 """
 
 from __future__ import annotations
@@ -36,12 +43,17 @@ import numbers
 import numpy as np
 
 from ..nn.model import PARAMETER_SHAPES, FloatCNN
+from ..rounding import round_half
 from .huffman import HuffmanCode, huffman_decode, huffman_encode
 from .prune import WEIGHT_NAMES
 from .share import SharedWeights
 
 LAYER_HEADER_BITS = 32 + 8 + 8
+FILE_HEADER_BITS = 8              # two 4-bit fields: the codebook's and the biases' storage type
 STORAGE_DTYPES = {"float32": np.float32, "float16": np.float16}
+BIAS_STORAGE = ("float32", "float16", "int8")
+BIAS_SCALE_BITS = 16              # the float16 scale of an int8 bias vector
+MAX_BEST_INDEX_BITS = 8           # index_bits="best" tries 1..8 (a longer skip alphabet only grows its table)
 BIAS_NAMES = tuple(name for name in PARAMETER_SHAPES if name.endswith("bias"))
 
 
@@ -144,38 +156,85 @@ def encode_layer(shared, *, index_bits, weight_bits, codebook_dtype="float32"):
         raise ValueError(f"{shared.clusters} shared values need more than weight_bits={weight_bits} "
                          f"(at most {(1 << weight_bits) - 1}: code 0 is the fillers' zero)")
     skips, is_filler = relative_indices(shared.mask, index_bits)
+    kept = shared.indices.ravel()[shared.mask.ravel()]
+    used = np.flatnonzero(np.bincount(kept, minlength=shared.clusters))   # empty clusters are not stored
+    renumber = np.zeros(shared.clusters, dtype=np.int64)
+    renumber[used] = np.arange(used.size)
     symbols = np.zeros(skips.size, dtype=np.int64)
-    symbols[~is_filler] = shared.indices.ravel()[shared.mask.ravel()] + 1
+    symbols[~is_filler] = renumber[kept] + 1
     skip_code = HuffmanCode.from_symbols(skips, 1 << index_bits)
     symbol_code = HuffmanCode.from_symbols(symbols, 1 << weight_bits)
-    codebook = shared.codebook.astype(_storage_dtype(codebook_dtype, "codebook_dtype"))
+    codebook = shared.codebook[used].astype(_storage_dtype(codebook_dtype, "codebook_dtype"))
     return EncodedLayer(tuple(shared.shape), index_bits, weight_bits, codebook, int(skips.size),
                         int(is_filler.sum()), skip_code, huffman_encode(skips, skip_code),
                         symbol_code, huffman_encode(symbols, symbol_code))
 
 
+def quantize_bias(bias):
+    """``(q, scale)``: int8 ``q`` and float16 ``scale`` with ``bias ≈ scale · q``, |q| ≤ 127.
+
+    ``scale = max|bias| / 127`` rounded to float16, ``q`` rounded half to even from
+    ``bias / scale`` (the float16 scale is what the decoder has).  An all-zero bias gets scale 0.
+
+    Examples
+    --------
+    >>> q, scale = quantize_bias(np.array([0.5, -0.25, 0.01], dtype=np.float32))
+    >>> q.tolist(), float(scale), (q * np.float32(scale)).tolist()
+    ([127, -64, 3], 0.003936767578125, [0.499969482421875, -0.251953125, 0.011810302734375])
+    """
+    bias = np.asarray(bias, dtype=np.float64)
+    scale = np.float16(np.abs(bias).max(initial=0.0) / 127)
+    if scale == 0:
+        return np.zeros(bias.shape, dtype=np.int8), scale
+    return np.clip(round_half(bias / float(scale)), -127, 127).astype(np.int8), scale
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class EncodedModel:
-    """The whole CNN compressed: three :class:`EncodedLayer` and the biases."""
+    """The whole CNN compressed: three :class:`EncodedLayer` and the biases.
+
+    ``biases`` maps each bias name to its stored array (float32, float16 or int8);
+    ``bias_scales`` holds the float16 scale of each int8 bias (empty for float biases).
+    """
 
     layers: dict
-    biases: dict                   # name → array in the stored dtype
+    biases: dict
+    bias_scales: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def codebook_dtype(self):
+        return next(iter(self.layers.values())).codebook.dtype.name
+
+    @property
+    def bias_dtype(self):
+        return next(iter(self.biases.values())).dtype.name
+
+    def bias_values(self):
+        """The float32 biases the decoded model uses."""
+        return {name: (bias.astype(np.float32) * np.float32(self.bias_scales[name]) if name in self.bias_scales
+                       else bias.astype(np.float32)) for name, bias in self.biases.items()}
 
     def decode(self):
         """The ``FloatCNN`` this file stores (the model whose accuracy is reported)."""
         params = {name: layer.decode() for name, layer in self.layers.items()}
-        params.update({name: bias.astype(np.float32) for name, bias in self.biases.items()})
+        params.update(self.bias_values())
         return FloatCNN(params)
 
     def bits(self):
-        """Bits per part, summed over the layers, plus ``"biases"`` and ``"total"``."""
-        table = {}
+        """Bits per part, summed over the layers, plus ``"biases"`` and ``"total"``.
+
+        ``"header"`` holds the file's 8 bits and every layer's 48.
+        """
+        table = {"header": FILE_HEADER_BITS}
         for layer in self.layers.values():
             for part, bits in layer.bits().items():
                 table[part] = table.get(part, 0) + bits
-        table["biases"] = sum(8 * bias.nbytes for bias in self.biases.values())
+        table["biases"] = self._bias_bits()
         table["total"] = sum(table.values())
         return table
+
+    def _bias_bits(self):
+        return sum(8 * bias.nbytes for bias in self.biases.values()) + BIAS_SCALE_BITS * len(self.bias_scales)
 
     @property
     def nbytes(self):
@@ -190,7 +249,6 @@ class EncodedModel:
         fixed-width weight indices and the codebooks instead of the values, biases as stored;
         ``"Huffman coding"``: the file itself (:meth:`bits`).
         """
-        biases = sum(8 * bias.nbytes for bias in self.biases.values())
         float32_biases = sum(32 * bias.size for bias in self.biases.values())
         parameters = sum(math.prod(layer.shape) for layer in self.layers.values()) + sum(
             bias.size for bias in self.biases.values())
@@ -198,24 +256,41 @@ class EncodedModel:
             "float32": 32 * parameters,
             "pruned": float32_biases + sum(LAYER_HEADER_BITS + layer.entries * (32 + layer.index_bits)
                                            for layer in self.layers.values()),
-            "weight sharing": biases + sum(layer.fixed_width_bits() for layer in self.layers.values()),
+            "weight sharing": FILE_HEADER_BITS + self._bias_bits() + sum(
+                layer.fixed_width_bits() for layer in self.layers.values()),
             "Huffman coding": self.bits()["total"],
         }
+
+
+def encode_biases(model, bias_dtype):
+    """``(biases, bias_scales)`` of ``model`` stored as ``bias_dtype`` (see :data:`BIAS_STORAGE`)."""
+    if bias_dtype not in BIAS_STORAGE:
+        raise ValueError(f"bias_dtype={bias_dtype!r} is not a bias storage; use one of {list(BIAS_STORAGE)}")
+    if bias_dtype != "int8":
+        return {name: model.params[name].astype(STORAGE_DTYPES[bias_dtype]) for name in BIAS_NAMES}, {}
+    stored = {name: quantize_bias(model.params[name]) for name in BIAS_NAMES}
+    return {name: q for name, (q, _) in stored.items()}, {name: scale for name, (_, scale) in stored.items()}
 
 
 def encode_model(shared_layers, model, *, index_bits, weight_bits, codebook_dtype="float32", bias_dtype="float32"):
     """Store a weight-shared CNN: ``shared_layers`` maps each weight name to its :class:`SharedWeights`.
 
-    ``index_bits`` and ``weight_bits`` are one int for every layer or a dict per weight name;
-    the biases are taken from ``model`` and stored in ``bias_dtype``.
+    ``index_bits`` and ``weight_bits`` are one int for every layer or a dict per weight name
+    (``index_bits="best"``: for each layer the width from 1 to 8 that makes it smallest --
+    short widths need many fillers, long ones a long Huffman table); the biases are taken from ``model`` and stored as ``bias_dtype``
+    (``"float32"``, ``"float16"`` or ``"int8"`` with a float16 scale per layer).
     """
     if not isinstance(shared_layers, dict) or sorted(shared_layers) != sorted(WEIGHT_NAMES):
         raise ValueError(f"shared_layers must map exactly {list(WEIGHT_NAMES)} to SharedWeights")
     per_layer = {}
     for option, value in (("index_bits", index_bits), ("weight_bits", weight_bits)):
         per_layer[option] = value if isinstance(value, dict) else dict.fromkeys(WEIGHT_NAMES, value)
-    layers = {name: encode_layer(shared_layers[name], index_bits=per_layer["index_bits"][name],
-                                 weight_bits=per_layer["weight_bits"][name], codebook_dtype=codebook_dtype)
-              for name in WEIGHT_NAMES}
-    bias_type = _storage_dtype(bias_dtype, "bias_dtype")
-    return EncodedModel(layers, {name: model.params[name].astype(bias_type) for name in BIAS_NAMES})
+    layers = {}
+    for name in WEIGHT_NAMES:
+        options = {"weight_bits": per_layer["weight_bits"][name], "codebook_dtype": codebook_dtype}
+        if per_layer["index_bits"][name] == "best":
+            layers[name] = min((encode_layer(shared_layers[name], index_bits=bits, **options)
+                                for bits in range(1, MAX_BEST_INDEX_BITS + 1)), key=lambda layer: sum(layer.bits().values()))
+        else:
+            layers[name] = encode_layer(shared_layers[name], index_bits=per_layer["index_bits"][name], **options)
+    return EncodedModel(layers, *encode_biases(model, bias_dtype))

@@ -14,6 +14,7 @@ import numbers
 import numpy as np
 
 TEST_FRACTION = 0.25
+VALIDATION_FRACTION = 0.2  # of the training images, for choosing settings (validation_split)
 GREY_LEVELS = 16  # pixels are integers 0..16: x / 16 puts them in [0, 1] exactly
 
 
@@ -51,10 +52,36 @@ def load_digits_split(seed=0, *, test_fraction=TEST_FRACTION):
     digits = load_digits()
     images = (digits.images / GREY_LEVELS).astype(np.float32)[:, None, :, :]
     labels = digits.target.astype(np.int64)
-    rng = np.random.default_rng(seed)
-    test_mask = np.zeros(labels.size, dtype=bool)
+    return _stratified_split(images, labels, test_fraction, np.random.default_rng(seed))
+
+
+def _stratified_split(images, labels, fraction, rng):
+    """``(x_kept, y_kept, x_held, y_held)``: ``fraction`` of each digit's images held out at random."""
+    held = np.zeros(labels.size, dtype=bool)
     for digit in range(10):
         members = rng.permutation(np.flatnonzero(labels == digit))
-        test_mask[members[: round(test_fraction * members.size)]] = True
-    train, test = np.flatnonzero(~test_mask), np.flatnonzero(test_mask)
-    return images[train], labels[train], images[test], labels[test]
+        held[members[: round(fraction * members.size)]] = True
+    kept, held = np.flatnonzero(~held), np.flatnonzero(held)
+    return images[kept], labels[kept], images[held], labels[held]
+
+
+def validation_split(seed=0, *, fraction=VALIDATION_FRACTION):
+    """The training images of ``load_digits_split()`` split again: ``(x_fit, y_fit, x_val, y_val)``.
+
+    Settings (how much to prune, how many shared values) are chosen on the validation images,
+    and fine-tuning sees only the others, so the test set stays out of every decision.  The
+    split is stratified like :func:`load_digits_split` and seeded with ``seed``.  (The shipped
+    float model *was* trained on the validation images; only the test images are new to it.)
+
+    Examples
+    --------
+    >>> x_fit, y_fit, x_val, y_val = validation_split()
+    >>> x_fit.shape, x_val.shape, np.bincount(y_val).tolist()
+    ((1078, 1, 8, 8), (269, 1, 8, 8), [27, 27, 27, 27, 27, 27, 27, 27, 26, 27])
+    """
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
+    if not isinstance(fraction, numbers.Real) or not 0 < fraction < 1:
+        raise ValueError(f"fraction={fraction!r} must be a number strictly between 0 and 1")
+    x_train, y_train, _, _ = load_digits_split(0)
+    return _stratified_split(x_train, y_train, fraction, np.random.default_rng(seed))

@@ -107,7 +107,7 @@ def progress_bar(done, total, width=30, note=""):
 
 
 def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step=None, epochs=None,
-          augment=True, show_progress=False, stream=None):
+          augment=True, data=None, on_epoch=None, show_progress=False, stream=None):
     """Train a ``FloatCNN`` on the digits split of ``config.seed``.
 
     Parameters
@@ -127,6 +127,14 @@ def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step
     augment : bool
         Shift each training image by up to a pixel (:func:`shift_images`).  A few epochs of
         fine-tuning recover more accuracy without it: they need to fit, not to generalise further.
+    data : tuple of four arrays, optional
+        ``(x_train, y_train, x_eval, y_eval)``: train on the first pair and measure
+        ``history["test_accuracy"]`` on the second (default: ``load_digits_split(config.seed)``).
+        Choosing settings on a validation split carved from the training images keeps the
+        test set out of every decision.
+    on_epoch : callable, optional
+        ``on_epoch(model, history)`` after every epoch (history so far), e.g. to draw a
+        progress bar over a longer pipeline or to record the digests.
     show_progress : bool
         Draw a progress bar on ``stream`` (default ``sys.stderr``).
 
@@ -135,8 +143,9 @@ def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step
     model : FloatCNN
         The trained float weights (apply ``weight_transform`` to get the ones it was trained for).
     history : dict of str → list
-        Per epoch: ``loss`` (mean training loss), ``test_accuracy`` (with ``weight_transform``
-        applied), ``digest`` (SHA-256 of the float weights at the end of the epoch).
+        Per epoch: ``loss`` (mean training loss), ``test_accuracy`` (on the test images or
+        ``data``'s evaluation pair, with ``weight_transform`` applied), ``digest`` (SHA-256 of
+        the float weights at the end of the epoch).
 
     Examples
     --------
@@ -153,10 +162,17 @@ def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step
     """
     stream = stream or sys.stderr
     epochs = config.epochs if epochs is None else epochs
-    for name, hook in (("weight_transform", weight_transform), ("after_step", after_step)):
+    for name, hook, takes in (("weight_transform", weight_transform, "the parameters dict"),
+                              ("after_step", after_step, "the parameters dict"),
+                              ("on_epoch", on_epoch, "(model, history)")):
         if hook is not None and not callable(hook):
-            raise TypeError(f"{name} must be a function of the parameters dict or None, got {type(hook).__name__}")
-    x_train, y_train, x_test, y_test = load_digits_split(config.seed)
+            raise TypeError(f"{name} must be a function of {takes} or None, got {type(hook).__name__}")
+    if data is None:
+        data = load_digits_split(config.seed)
+    if not isinstance(data, tuple) or len(data) != 4:
+        got = f"a tuple of {len(data)}" if isinstance(data, tuple) else type(data).__name__
+        raise TypeError(f"data must be a tuple of four arrays (x_train, y_train, x_eval, y_eval), got {got}")
+    x_train, y_train, x_test, y_test = data
     rng = np.random.default_rng(config.seed)
     if model is None:
         model = FloatCNN.initial(rng)
@@ -184,6 +200,8 @@ def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step
         deployed = model if weight_transform is None else model.with_params(weight_transform(model.params))
         history["test_accuracy"].append(deployed.accuracy(x_test, y_test))
         history["digest"].append(weights_digest(model))
+        if on_epoch is not None:
+            on_epoch(model, history)
         if show_progress:
             note = (f"loss {history['loss'][-1]:.4f}  test accuracy {history['test_accuracy'][-1]:.2%}"
                     f"  {time.perf_counter() - started:.0f} s")

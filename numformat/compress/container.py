@@ -1,0 +1,204 @@
+"""The compressed file, bit for bit: write an :class:`~numformat.compress.storage.EncodedModel` to
+bytes and read it back.
+
+The file holds exactly the parts :meth:`EncodedModel.bits` counts, one after another, most
+significant bit first, then zero bits up to a whole byte -- so its size *is* the bit count::
+
+    file header   8 bits   codebook storage (4 bits: 0 float32, 1 float16),
+                           bias storage (4 bits: 0 float32, 1 float16, 2 int8)
+    per weight tensor, in the order conv1, conv2, fc:
+      header      48 bits  entries (32), index_bits (8), weight_bits (8)
+      tables               relative-index code, then weight-index code: each a 3-bit field
+                           width w, then one w-bit code length per symbol (2^index_bits,
+                           2^weight_bits symbols; RFC 1951 canonical codes need nothing else)
+      codebook             K values, K = the largest weight index with a codeword
+      streams              the Huffman-coded relative indices, then the weight indices
+                           (``entries`` codewords each: the reader knows where they end)
+    biases                 conv1, conv2, fc: [a float16 scale if int8] then the values
+    padding                < 8 zero bits
+
+The architecture -- tensor shapes and order -- is the format itself, as a JPEG decoder knows
+what a DCT block is.  Nothing here is pickled: the reader parses integers and IEEE-754 bit
+patterns, and rejects a file whose bits do not parse exactly.
+
+Examples
+--------
+>>> writer = BitWriter(); writer.write(5, 3); writer.write_values(np.array([1.5], np.float16))
+>>> data = writer.to_bytes(); len(data), writer.nbits
+(3, 19)
+>>> reader = BitReader(data); reader.read(3), reader.read_values(np.float16, 1).tolist()
+(5, [1.5])
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+
+from ..nn.model import PARAMETER_SHAPES
+from .huffman import TABLE_HEADER_BITS, HuffmanCode, huffman_decode_prefix
+from .prune import WEIGHT_NAMES
+from .storage import BIAS_NAMES, BIAS_STORAGE, EncodedLayer, EncodedModel, STORAGE_DTYPES
+
+COMPRESSED_PATH = pathlib.Path(__file__).resolve().parent.parent / "data" / "digits_cnn_compressed.bin"
+CODEBOOK_STORAGE = tuple(STORAGE_DTYPES)        # ("float32", "float16"): the 4-bit field's values
+BIT_TYPES = {np.dtype(np.float32): np.uint32, np.dtype(np.float16): np.uint16, np.dtype(np.int8): np.uint8}
+
+
+def _int_bits(value, width):
+    """``value`` as ``width`` bits, most significant first."""
+    return (int(value) >> np.arange(width - 1, -1, -1, dtype=np.int64)) & 1
+
+
+class BitWriter:
+    """Collects fields of bits; :meth:`to_bytes` packs them, zero-padded to a whole byte."""
+
+    def __init__(self):
+        self.parts = []
+        self.nbits = 0
+
+    def write_bits(self, bits):
+        bits = np.asarray(bits, dtype=np.uint8)
+        self.parts.append(bits)
+        self.nbits += bits.size
+
+    def write(self, value, width):
+        """An unsigned integer in ``width`` bits."""
+        if not 0 <= value < (1 << width):
+            raise ValueError(f"{value} does not fit in {width} bits")
+        self.write_bits(_int_bits(value, width))
+
+    def write_values(self, array):
+        """float32, float16 or int8 values as their bit patterns (IEEE-754 or two's complement)."""
+        array = np.ascontiguousarray(array)
+        raw = array.view(BIT_TYPES[array.dtype]).astype(np.int64)
+        width = 8 * array.dtype.itemsize
+        self.write_bits(((raw[:, None] >> np.arange(width - 1, -1, -1)) & 1).ravel())
+
+    def to_bytes(self):
+        return np.packbits(np.concatenate(self.parts) if self.parts else np.zeros(0, np.uint8)).tobytes()
+
+
+class BitReader:
+    """Reads fields back from bytes; :meth:`finish` checks nothing but zero padding is left."""
+
+    def __init__(self, data):
+        self.bits = np.unpackbits(np.frombuffer(bytes(data), dtype=np.uint8)).astype(np.int64)
+        self.position = 0
+
+    def read_bits(self, count):
+        if self.position + count > self.bits.size:
+            raise ValueError(f"the file ends after {self.bits.size} bits; {count} more were expected at bit {self.position}")
+        bits = self.bits[self.position:self.position + count]
+        self.position += count
+        return bits
+
+    def read(self, width):
+        return int(np.dot(self.read_bits(width), 1 << np.arange(width - 1, -1, -1, dtype=np.int64))) if width else 0
+
+    def read_values(self, dtype, count):
+        dtype = np.dtype(dtype)
+        width = 8 * dtype.itemsize
+        bits = self.read_bits(width * count).reshape(count, width)
+        raw = bits @ (1 << np.arange(width - 1, -1, -1, dtype=np.int64))
+        return raw.astype(BIT_TYPES[dtype]).view(dtype)
+
+    def read_huffman(self, code, count):
+        """``count`` symbols of a Huffman stream and the stream as ``(packed, nbits)``."""
+        symbols, nbits = huffman_decode_prefix(self.bits[self.position:], code, count)
+        return symbols, (np.packbits(self.read_bits(nbits).astype(np.uint8)), nbits)
+
+    def finish(self):
+        rest = self.bits[self.position:]
+        if rest.size >= 8 or np.any(rest):
+            raise ValueError(f"{rest.size} bits are left after the model; a file ends with fewer than 8 zero bits")
+
+
+def _write_table(writer, code):
+    width = max(1, code.max_length.bit_length())
+    writer.write(width, TABLE_HEADER_BITS)
+    for length in code.lengths:
+        writer.write(int(length), width)
+
+
+def _read_table(reader, alphabet_size):
+    width = reader.read(TABLE_HEADER_BITS)
+    return HuffmanCode(reader.read_bits(width * alphabet_size).reshape(alphabet_size, width)
+                       @ (1 << np.arange(width - 1, -1, -1, dtype=np.int64)))
+
+
+def to_bytes(encoded):
+    """The file of an :class:`EncodedModel`: ``encoded.bits()["total"]`` bits, zero-padded to bytes."""
+    if not isinstance(encoded, EncodedModel):
+        raise TypeError(f"encoded must be an EncodedModel (from encode_model), got {type(encoded).__name__}")
+    writer = BitWriter()
+    writer.write(CODEBOOK_STORAGE.index(encoded.codebook_dtype), 4)
+    writer.write(BIAS_STORAGE.index(encoded.bias_dtype), 4)
+    for name in WEIGHT_NAMES:
+        layer = encoded.layers[name]
+        if layer.codebook.size != np.flatnonzero(layer.symbol_code.lengths).max(initial=0):
+            raise ValueError(f"{name}: the codebook must hold exactly the values the weight indices use")
+        for value, width in ((layer.entries, 32), (layer.index_bits, 8), (layer.weight_bits, 8)):
+            writer.write(value, width)
+        _write_table(writer, layer.skip_code)
+        _write_table(writer, layer.symbol_code)
+        writer.write_values(layer.codebook)
+        for packed, nbits in (layer.skip_stream, layer.symbol_stream):
+            writer.write_bits(np.unpackbits(packed)[:nbits])
+    for name in BIAS_NAMES:
+        if name in encoded.bias_scales:
+            writer.write_values(np.array([encoded.bias_scales[name]], dtype=np.float16))
+        writer.write_values(encoded.biases[name])
+    return writer.to_bytes()
+
+
+def _read_layer(reader, name, codebook_dtype):
+    entries, index_bits, weight_bits = reader.read(32), reader.read(8), reader.read(8)
+    if not (1 <= index_bits <= 16 and 1 <= weight_bits <= 16):
+        raise ValueError(f"{name}: index_bits={index_bits}, weight_bits={weight_bits} are outside 1..16")
+    skip_code = _read_table(reader, 1 << index_bits)
+    symbol_code = _read_table(reader, 1 << weight_bits)
+    codebook = reader.read_values(codebook_dtype, int(np.flatnonzero(symbol_code.lengths).max(initial=0)))
+    _, skip_stream = reader.read_huffman(skip_code, entries)
+    symbols, symbol_stream = reader.read_huffman(symbol_code, entries)
+    fillers = int(np.sum(symbols == 0))
+    return EncodedLayer(PARAMETER_SHAPES[name], index_bits, weight_bits, codebook, entries, fillers,
+                        skip_code, skip_stream, symbol_code, symbol_stream)
+
+
+def from_bytes(data):
+    """Parse a file written by :func:`to_bytes` back into the :class:`EncodedModel` it holds."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"data must be bytes, got {type(data).__name__}")
+    reader = BitReader(data)
+    codebook_field, bias_field = reader.read(4), reader.read(4)
+    if codebook_field >= len(CODEBOOK_STORAGE) or bias_field >= len(BIAS_STORAGE):
+        raise ValueError(f"the file header names storage types {codebook_field}, {bias_field}: not a compressed CNN")
+    codebook_dtype, bias_dtype = STORAGE_DTYPES[CODEBOOK_STORAGE[codebook_field]], BIAS_STORAGE[bias_field]
+    layers = {name: _read_layer(reader, name, codebook_dtype) for name in WEIGHT_NAMES}
+    biases, scales = {}, {}
+    for name in BIAS_NAMES:
+        if bias_dtype == "int8":
+            scales[name] = reader.read_values(np.float16, 1)[0]
+        biases[name] = reader.read_values(np.int8 if bias_dtype == "int8" else STORAGE_DTYPES[bias_dtype],
+                                          PARAMETER_SHAPES[name][0])
+    reader.finish()
+    return EncodedModel(layers, biases, scales)
+
+
+def save_compressed(encoded, path=COMPRESSED_PATH):
+    """Write ``encoded`` to ``path`` (:func:`to_bytes`); returns the number of bytes written."""
+    data = to_bytes(encoded)
+    pathlib.Path(path).write_bytes(data)
+    return len(data)
+
+
+def read_compressed(path=COMPRESSED_PATH):
+    """The :class:`EncodedModel` in a compressed file (default: the shipped one)."""
+    return from_bytes(pathlib.Path(path).read_bytes())
+
+
+def load_compressed(path=COMPRESSED_PATH):
+    """The ``FloatCNN`` a compressed file holds (default: the one ``python -m numformat.compress.build`` ships)."""
+    return read_compressed(path).decode()
