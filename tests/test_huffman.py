@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from numformat.compress import HuffmanCode, canonical_codes, entropy_bits, huffman_code_lengths, huffman_decode, \
-    huffman_encode
+    huffman_decode_prefix, huffman_encode
 
 
 def merge_cost(counts):
@@ -89,6 +89,18 @@ def test_huffman_round_trip(symbols, extra_alphabet):
     assert huffman_decode(packed, nbits, code, symbols.size).tolist() == symbols.tolist()
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 20), min_size=1, max_size=400), st.lists(st.integers(0, 1), max_size=64))
+def test_prefix_decoding_stops_where_the_stream_ends(symbols, trailing):
+    """A stream followed by other bits: the decoder reads exactly the codewords and says where they end."""
+    symbols = np.array(symbols)
+    code = HuffmanCode.from_symbols(symbols)
+    packed, nbits = huffman_encode(symbols, code)
+    bits = np.concatenate([np.unpackbits(packed)[:nbits], np.array(trailing, dtype=np.uint8)])
+    decoded, used = huffman_decode_prefix(bits, code, symbols.size)
+    assert used == nbits and decoded.tolist() == symbols.tolist()
+
+
 def test_round_trip_of_a_large_skewed_stream(rng):
     symbols = np.minimum(rng.geometric(0.3, 200_000) - 1, 15)
     code = HuffmanCode.from_symbols(symbols, 16)
@@ -129,6 +141,10 @@ def test_table_bits_count_every_length_field():
      "are not 8 codewords"),
     (lambda: huffman_decode(np.zeros(1, np.uint8), 4, HuffmanCode.from_counts([1, 1]), -1), ValueError,
      "count must be non-negative"),
+    (lambda: huffman_decode_prefix([0, 1, 1], HuffmanCode.from_counts([2, 1, 1]), 3), ValueError,
+     "the 3 bits do not begin with 3 codewords"),
+    (lambda: huffman_decode_prefix([0, 2], HuffmanCode.from_counts([1, 1]), 1), ValueError, "0s and 1s"),
+    (lambda: huffman_decode_prefix([], HuffmanCode.from_counts([1, 1]), 1), ValueError, "the 0 bits do not begin"),
 ])
 def test_bad_arguments_get_clear_errors(call, error, message):
     with pytest.raises(error, match=message):

@@ -17,8 +17,9 @@ import dataclasses
 import math
 
 from ..nn.model import PARAMETER_SHAPES
-from .prune import prune
-from .share import fine_tune_shared, share_model
+from .huffman import check_int
+from .prune import WEIGHT_NAMES, prune
+from .share import fine_tune_shared, share_weights
 from .storage import encode_model
 
 PARAMETERS = sum(int(math.prod(shape)) for shape in PARAMETER_SHAPES.values())
@@ -99,22 +100,54 @@ class DeepCompression:
         return [ReportRow(stage, bits, models[stage].accuracy(x_test, y_test)) for stage, bits in stages.items()]
 
 
-def deep_compression(model, *, sparsity=None, weight_bits=None, index_bits=None, prune_steps=3, prune_epochs=3,
-                     share_epochs=3, learning_rate=0.01, codebook_dtype="float16", bias_dtype="float16"):
+def share_and_encode(pruned, masks, clusters, *, index_bits="best", share_epochs=3, learning_rate=0.01,
+                     codebook_dtype="float16", bias_dtype="float16", seed=0, data=None, on_epoch=None):
+    """Stages 2 and 3 on a pruned model: k-means, centroid fine-tuning, Huffman-coded file.
+
+    ``clusters`` is the number of shared values of each layer (a dict per weight name); each
+    layer's weight indices get ``clusters.bit_length()`` bits (room for the fillers' 0).
+
+    Returns
+    -------
+    shared_before_tuning, shared : dict of str → SharedWeights
+    tuned : FloatCNN
+        The fine-tuned model (weights exactly ``codebook[indices]``, biases in float32).
+    encoded : EncodedModel
+    """
+    shared_before = {name: share_weights(pruned.params[name], clusters[name], mask=masks[name]) for name in WEIGHT_NAMES}
+    tuned, shared = fine_tune_shared(pruned, shared_before, epochs=share_epochs, learning_rate=learning_rate,
+                                     seed=seed, data=data, on_epoch=on_epoch)
+    weight_bits = {name: int(count).bit_length() for name, count in clusters.items()}
+    encoded = encode_model(shared, tuned, index_bits=index_bits, weight_bits=weight_bits,
+                           codebook_dtype=codebook_dtype, bias_dtype=bias_dtype)
+    return shared_before, shared, tuned, encoded
+
+
+def deep_compression(model, *, sparsity=None, weight_bits=None, index_bits=None, clusters=None, prune_steps=3,
+                     prune_epochs=3, share_epochs=3, learning_rate=0.01, share_learning_rate=None,
+                     codebook_dtype="float16", bias_dtype="float16", seed=0, data=None, on_epoch=None):
     """Prune, share and Huffman-code a ``FloatCNN`` (defaults: :data:`DEEP_COMPRESSION_SETTINGS`).
 
-    Deterministic: pruning masks, linear k-means initialisation and the seeded training loop
-    decide everything, so the same arguments give the same bits.
+    ``clusters`` (shared values per layer) overrides ``weight_bits`` (``2^bits - 1`` values);
+    ``index_bits="best"`` picks each layer's smallest encoding.  ``seed`` (the shuffles),
+    ``data`` (default: the whole training set) and ``on_epoch`` go to every fine-tuning
+    (:func:`numformat.nn.train.train`).  Deterministic: pruning masks, linear k-means
+    initialisation and the seeded training loop decide everything, so the same arguments give
+    the same bits.
     """
     settings = DEEP_COMPRESSION_SETTINGS
     sparsity = settings["sparsity"] if sparsity is None else sparsity
     weight_bits = settings["weight_bits"] if weight_bits is None else weight_bits
     index_bits = settings["index_bits"] if index_bits is None else index_bits
-    pruned, masks = prune(model, sparsity, steps=prune_steps, epochs=prune_epochs, learning_rate=learning_rate)
-    shared_before = share_model(pruned, weight_bits, masks=masks)
-    tuned, shared = fine_tune_shared(pruned, shared_before, epochs=share_epochs, learning_rate=learning_rate)
-    encoded = encode_model(shared, tuned, index_bits=index_bits, weight_bits=weight_bits,
-                           codebook_dtype=codebook_dtype, bias_dtype=bias_dtype)
+    if clusters is None:
+        bits = weight_bits if isinstance(weight_bits, dict) else dict.fromkeys(WEIGHT_NAMES, weight_bits)
+        clusters = {name: (1 << check_int(bits[name], f"weight_bits[{name!r}]", minimum=1)) - 1 for name in WEIGHT_NAMES}
+    pruned, masks = prune(model, sparsity, steps=prune_steps, epochs=prune_epochs, learning_rate=learning_rate,
+                          seed=seed, data=data, on_epoch=on_epoch)
+    shared_before, shared, _, encoded = share_and_encode(
+        pruned, masks, clusters, index_bits=index_bits, share_epochs=share_epochs,
+        learning_rate=learning_rate if share_learning_rate is None else share_learning_rate,
+        codebook_dtype=codebook_dtype, bias_dtype=bias_dtype, seed=seed, data=data, on_epoch=on_epoch)
     return DeepCompression(pruned, masks, shared_before, shared, encoded)
 
 
