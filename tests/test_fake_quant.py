@@ -173,3 +173,13 @@ def test_fake_quant_rejects_bad_input(pretrained, calib, call, error, message):
 
 def test_module_docstring_names_this_file():
     assert "tests/test_fake_quant.py" in fake_quant.__doc__
+
+
+def test_shared_float_activations_give_the_same_model(digits, pretrained, calib):
+    activations = pretrained.activations(calib)
+    for method in ("minmax", "mse"):
+        shared = post_training_quantize(pretrained, calib, weight_bits=3, activation_bits=3, method=method,
+                                        activations=activations)
+        fresh = post_training_quantize(pretrained, calib, weight_bits=3, activation_bits=3, method=method)
+        assert shared.activation_transform.ranges == fresh.activation_transform.ranges
+        assert all(np.array_equal(shared.params[name], fresh.params[name]) for name in fresh.params)

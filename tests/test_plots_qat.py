@@ -34,10 +34,11 @@ def test_fake_quant_ste_draws_the_staircase_and_the_straight_through_gradient(pl
 
 
 def test_accuracy_vs_bits_plots_percentages_in_the_given_order(plots):
-    ax = plots.plot_accuracy_vs_bits({"PTQ": [0.99, 0.5], "QAT": [0.99, 0.9]}, (8, 2), 0.993, title="t")
+    ax = plots.plot_accuracy_vs_bits({"PTQ": [0.99, 0.5], "QAT": [None, 0.9]}, (8, 2), 0.993, title="t")
     float_line, ptq, qat = ax.lines
     assert float_line.get_ydata()[0] == pytest.approx(99.3)
-    assert ptq.get_ydata().tolist() == [99.0, 50.0] and qat.get_ydata().tolist() == [99.0, 90.0]
+    assert ptq.get_ydata().tolist() == [99.0, 50.0] and qat.get_ydata().tolist() == [90.0]  # None: not drawn
+    assert qat.get_xdata().tolist() == [1]
     assert [label.get_text() for label in ax.get_xticklabels()] == ["8", "2"]
     assert ax.get_title() == "t"
 

@@ -46,12 +46,22 @@ def test_qat_recovers_most_of_what_2_bit_ptq_loses(digits, pretrained, calib, ac
     assert recovered >= (0.75 if activations else 0.90), (ptq, trained)
 
 
-def test_qat_keeps_8_and_6_bits_within_one_point_of_float(digits, pretrained, calib):
+@pytest.mark.parametrize("activations", [False, True])
+def test_qat_keeps_8_and_6_bits_within_one_point_of_float(digits, pretrained, calib, activations):
     """Where PTQ already loses nothing, QAT has nothing to recover: its one epoch of
-    fine-tuning only moves a few test images either way."""
+    fine-tuning only moves a few test images (98.89% at 8 bits, 98.67% at 6, with or without
+    the activations; the float model has 99.33%)."""
     float_accuracy = accuracy(pretrained, digits)
     for bits in (8, 6):
-        assert accuracy(qat(pretrained, calib, weight_bits=bits, activation_bits=bits), digits) >= float_accuracy - 0.01
+        trained = qat(pretrained, calib, weight_bits=bits, activation_bits=bits if activations else None)
+        assert accuracy(trained, digits) >= float_accuracy - 0.01
+
+
+def test_qat_per_tensor_at_4_bits_is_within_one_point_too(digits, pretrained, calib):
+    """Per-channel or per-tensor weight scales make no difference after 4-bit QAT on this model
+    (98.44% per channel, 98.67% per tensor): the fine-tuning absorbs the coarser grid."""
+    float_accuracy = accuracy(pretrained, digits)
+    assert accuracy(qat(pretrained, calib, weight_bits=4, per_channel=False), digits) >= float_accuracy - 0.01
 
 
 def test_qat_beats_ptq_at_3_bits(digits, pretrained, calib):

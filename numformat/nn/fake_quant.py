@@ -183,15 +183,20 @@ class ActivationQuantizer:
         self.averaging_constant = float(averaging_constant)
 
     @classmethod
-    def calibrated(cls, model, calib_x, bits, *, method="minmax", averaging_constant=0.0):
+    def calibrated(cls, model, calib_x, bits, *, method="minmax", averaging_constant=0.0, activations=None):
         """Ranges from :func:`numformat.quant.calibrate` on the float ``model``'s activations
-        (only for the activations that are quantized)."""
+        for ``calib_x`` (only for the activations that are quantized).
+
+        ``activations``: those activations, ``FloatCNN(model.params).activations(calib_x)``,
+        if already computed (a sweep over widths then runs the model once, not once per width).
+        """
         check_images(calib_x, "calib_x")
         check_mode(method, quant.CALIBRATION_METHODS, "method")
         widths = bits_for(ACTIVATIONS, bits, "activation_bits")
         ranges = {}
         if any(width is not None for width in widths.values()):
-            activations = FloatCNN(model.params).activations(calib_x)  # float: no transform of its own
+            if activations is None:
+                activations = FloatCNN(model.params).activations(calib_x)  # float: no transform of its own
             for name, width in widths.items():
                 if width is not None:
                     options = {"bits": width} if method in ("mse", "entropy") else {}
@@ -222,7 +227,7 @@ class ActivationQuantizer:
 
 
 def post_training_quantize(model, calib_x, *, weight_bits=8, activation_bits=None, method="minmax",
-                           per_channel=True):
+                           per_channel=True, activations=None):
     """PTQ, simulated: weights on their grid, activations calibrated on ``calib_x``.
 
     Parameters
@@ -238,6 +243,9 @@ def post_training_quantize(model, calib_x, *, weight_bits=8, activation_bits=Non
         :func:`numformat.quant.calibrate` with this method (at the activation width).
     per_channel : bool
         One weight scale per output channel, or one per tensor.
+    activations : dict, optional
+        ``model.activations(calib_x)`` if already computed (step 1, calibration, runs the
+        float model once; a sweep over widths can share it).
 
     Returns
     -------
@@ -260,7 +268,7 @@ def post_training_quantize(model, calib_x, *, weight_bits=8, activation_bits=Non
     check_mode(method, quant.CALIBRATION_METHODS, "method")
     weights = fake_quantize_weights(model.params, weight_bits, per_channel=per_channel,
                                     method="mse" if method == "mse" else "minmax")
-    nodes = ActivationQuantizer.calibrated(model, calib_x, activation_bits, method=method)
+    nodes = ActivationQuantizer.calibrated(model, calib_x, activation_bits, method=method, activations=activations)
     return FloatCNN(weights, activation_transform=nodes)
 
 

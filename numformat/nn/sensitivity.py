@@ -111,7 +111,8 @@ def layer_sensitivity(model, calib_x, x, y, *, bits=BITS, method="mse", per_chan
     """
     check_model(model)
     bits = tuple(bits)
-    float_logits = model.forward(calib_x)
+    float_activations = FloatCNN(model.params).activations(calib_x)
+    float_logits = float_activations["logits"]
     accuracy, divergence = {}, {}
     for kind, name in TENSORS:
         accuracy[kind, name], divergence[kind, name] = [], []
@@ -121,7 +122,7 @@ def layer_sensitivity(model, calib_x, x, y, *, bits=BITS, method="mse", per_chan
                                                            method="mse" if method == "mse" else "minmax"))
             else:
                 quantized = FloatCNN(model.params, activation_transform=ActivationQuantizer.calibrated(
-                    model, calib_x, {name: width}, method=method))
+                    model, calib_x, {name: width}, method=method, activations=float_activations))
             accuracy[kind, name].append(quantized.accuracy(x, y))
             divergence[kind, name].append(output_divergence(float_logits, quantized.forward(calib_x)))
     return Sensitivity(bits, model.accuracy(x, y), {key: tuple(values) for key, values in accuracy.items()},

@@ -46,8 +46,9 @@ def plot_fake_quant_ste(qp, axes=None, low=None, high=None):
 def plot_accuracy_vs_bits(curves, bits, float_accuracy, ax=None, title=None):
     """Test accuracy against bit width, one line per entry of ``curves`` (label → accuracies).
 
-    A dashed line marks the float model and a shaded band the 1-point margin below it.  The
-    x axis runs from the widest to the narrowest width, as the lesson's tables do.
+    Each curve holds one accuracy per width of ``bits``, or None where it was not measured.  A
+    dashed line marks the float model and a shaded band the 1-point margin below it.  The x
+    axis runs from the widest to the narrowest width, as the lesson's tables do.
     """
     import numpy as np
 
@@ -56,7 +57,8 @@ def plot_accuracy_vs_bits(curves, bits, float_accuracy, ax=None, title=None):
     ax.axhline(100 * float_accuracy, ls="--", color="grey", lw=1, label=f"float: {100 * float_accuracy:.2f}%")
     ax.axhspan(100 * float_accuracy - 1, 100 * float_accuracy, color="grey", alpha=0.15, label="within 1 point")
     for label, accuracies in curves.items():
-        ax.plot(positions, 100 * np.asarray(accuracies, dtype=float), "o-", lw=2, label=label)
+        measured = [i for i, accuracy in enumerate(accuracies) if accuracy is not None]
+        ax.plot(positions[measured], [100 * accuracies[i] for i in measured], "o-", lw=2, label=label)
     ax.set_xticks(positions, [f"{width}" for width in bits])
     ax.set_xlabel("bits")
     ax.set_ylabel("test accuracy, %")
