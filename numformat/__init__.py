@@ -57,6 +57,7 @@ from .quant import (
     saturating_rounding_doubling_high_mul,
 )
 from .nn import FloatCNN, load_digits_split, load_pretrained
+from . import compress  # pruning, weight sharing, Huffman coding, power-of-two weights: numformat.compress.<name>
 
 __version__ = "0.1.0"
 
@@ -78,4 +79,6 @@ __all__ = [
     "rounding_divide_by_pot", "saturating_rounding_doubling_high_mul",
     # nn
     "FloatCNN", "load_digits_split", "load_pretrained",
+    # beyond int8 (names stay in the numformat.compress namespace)
+    "compress",
 ]

@@ -34,6 +34,7 @@ import numbers
 
 import numpy as np
 
+from . import html_repr
 from .floats import _as_float64_array
 from .g711 import _positive, alaw_decode, alaw_encode, mulaw_compress, mulaw_decode, mulaw_encode, mulaw_expand
 from .rounding import apply_overflow, check_mode, check_overflow, check_rounding, round_half
@@ -258,6 +259,10 @@ class Quantizer:
     def quantize(self, x):
         """The samples rounded onto the quantizer's levels: ``decode(encode(x))``."""
         return _like_input(x, (self._codes(x) + self._offset) * self.step)
+
+    def _repr_html_(self):
+        """Jupyter's picture: step, levels, range and a table of codes and levels."""
+        return html_repr.quantizer_html(self)
 
 
 def sqnr_db(reference, quantized):

@@ -38,6 +38,7 @@ import operator
 
 import numpy as np
 
+from . import html_repr
 from .floatbits import _exact, _show
 from .floats import _as_float64_array
 from .qformat import QFormat, as_qformat, grown_format, negated_format, product_format, sum_format
@@ -247,6 +248,10 @@ class Fixed:
 
     def __str__(self):
         return self.exact if not isinstance(self._raw, np.ndarray) else str(self.to_float())
+
+    def _repr_html_(self):
+        """Jupyter's picture: bit boxes with weights and the value, or a table for an array."""
+        return html_repr.fixed_html(self)
 
     # --- exact arithmetic with growth ---------------------------------------------------------
     def cast(self, fmt, *, rounding="nearest_even", overflow="saturate"):

@@ -57,6 +57,7 @@ from .intmath import (  # noqa: F401  (re-exported: numformat.quant is the publi
     rounding_divide_by_pot,
     saturating_rounding_doubling_high_mul,
 )
+from . import html_repr
 from .rounding import round_half
 
 _FLOAT32_TINY = float(np.finfo(np.float32).tiny)
@@ -165,6 +166,10 @@ class QParams:
         shape = [1] * ndim
         shape[self.axis] = self.scale.size
         return self.scale.reshape(shape), self.zero_point.reshape(shape)
+
+    def _repr_html_(self):
+        """Jupyter's picture: scale, zero point, codes and real range (a table per channel)."""
+        return html_repr.qparams_html(self)
 
     def quantize(self, x):
         """Same as :func:`quantize(x, self) <quantize>`."""

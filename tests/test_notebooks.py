@@ -98,3 +98,15 @@ def test_lab_is_a_100_point_nbgrader_source(path):
     visible = [cell for cell in tests if re.search(r"^\s*assert", text(cell).split("### BEGIN HIDDEN TESTS")[0], re.M)]
     assert len(visible) == len(tests), "every graded cell gives immediate feedback with visible asserts"
     assert any("numformat" in text(cell) for cell in tests), "tests check answers against numformat"
+
+
+NBVAL_MARKERS = {"NBVAL_IGNORE_OUTPUT", "NBVAL_SKIP", "NBVAL_RAISES_EXCEPTION", "NBVAL_CHECK_OUTPUT"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_nbval_markers_stand_alone(path):
+    """nbval only honours a marker alone on its comment line; anything after it disables it silently."""
+    for cell in code_cells(load(path)):
+        for line in text(cell).splitlines():
+            if "NBVAL_" in line:
+                assert line.strip().lstrip("#").strip() in NBVAL_MARKERS, f"marker not alone on its line: {line!r}"

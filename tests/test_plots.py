@@ -124,3 +124,32 @@ def test_relative_spacing_is_between_half_eps_and_eps_for_normals(plots):
         normal = x >= fmt.min_normal
         assert y[normal].max() == fmt.eps and y[normal].min() > fmt.eps / 2
         assert y[0] == 1.0  # the smallest subnormal: the next value is twice as large
+
+
+# --- the course (lesson 0) ---
+
+
+def test_format_bits_bars_add_up_to_each_word(plots):
+    formats = [nf.FLOAT32, nf.FLOAT8_E4M3FN, nf.QFormat(3, 12), nf.QFormat(8, 8, signed=False),
+               ("μ-law", [("sign", 1), ("exponent", 3), ("mantissa", 4)])]
+    ax = plots.plot_format_bits(formats)
+    widths = [[(patch.get_x(), patch.get_width()) for patch in ax.patches if round(patch.get_y() + 0.35) == row]
+              for row in range(len(formats))]
+    assert [[width for _, width in row] for row in widths] == [[1, 8, 23], [1, 4, 3], [1, 3, 12], [8, 8], [1, 3, 4]]
+    assert all(start == sum(width for _, width in row[:i]) for row in widths for i, (start, _) in enumerate(row))
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["float32", "float8_e4m3fn", "Q3.12", "UQ8.8", "μ-law"]
+    with pytest.raises(TypeError, match="FloatFormats, QFormats or \\(label, fields\\) pairs"):
+        plots.plot_format_bits(["float32"])
+
+
+def test_course_map_bars_follow_each_other(plots):
+    from numformat.course import Notebook
+
+    notebooks = [Notebook("Lesson 1", "lessons/01_a.ipynb", "Lesson 1 — A", "a", 30),
+                 Notebook("Lab 1", "labs/lab01_b/lab01_b.ipynb", "Lab 1 — B", "b", 60),
+                 Notebook("Lesson 2", "lessons/02_c.ipynb", "Lesson 2 — C")]
+    ax = plots.plot_course_map(notebooks)
+    assert [(patch.get_x(), patch.get_width()) for patch in ax.patches] == [(0, 30), (30, 60)]
+    texts = [text.get_text() for text in ax.texts]
+    assert texts == ["30 min · A", "60 min · B", "C (time not listed yet)"]
+    assert ax.get_title() == "The course here: 2 lessons and 1 lab, about 1.5 hours"

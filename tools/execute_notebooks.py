@@ -5,7 +5,10 @@
 
 Each notebook runs top to bottom in a fresh kernel of this Python environment, from its own
 folder, with PYTHONHASHSEED fixed; outputs are stored so that nbval can compare them later.
-No timing metadata is recorded, so re-running leaves unchanged notebooks byte-identical.
+No timing metadata is recorded, consecutive prints are merged into one stream output (their
+split otherwise depends on timing), and live widgets are stored as their text repr only (their
+model ids are random and mean nothing without a kernel), so re-running leaves unchanged
+notebooks byte-identical.
 """
 
 import argparse
@@ -30,13 +33,26 @@ def notebooks(paths):
 def execute(path, timeout):
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
+                            coalesce_streams=True, store_widget_state=False,
                             resources={"metadata": {"path": str(path.parent)}})
     client.kernel_manager_class = "jupyter_client.manager.KernelManager"
     started = time.perf_counter()
     client.execute(cwd=str(path.parent), env=os.environ.copy())
     seconds = time.perf_counter() - started
+    drop_widget_views(notebook)
     nbformat.write(notebook, path)
     return seconds
+
+
+def drop_widget_views(notebook):
+    """Keep a widget output's text repr, drop its (random) model id; a student re-runs the cell."""
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def main(argv=None):

@@ -107,7 +107,7 @@ def progress_bar(done, total, width=30, note=""):
 
 
 def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step=None, data=None, epochs=None,
-          show_progress=False, stream=None):
+          augment=True, show_progress=False, stream=None):
     """Train a ``FloatCNN`` on the digits split of ``config.seed`` (or on ``data``).
 
     Parameters
@@ -128,6 +128,9 @@ def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step
     epochs : int, optional
         Stop after this many epochs (the schedule still follows ``config.epochs``), to check
         the start of the trajectory quickly.
+    augment : bool
+        Shift each training image by up to a pixel (:func:`shift_images`).  A few epochs of
+        fine-tuning recover more accuracy without it: they need to fit, not to generalise further.
     show_progress : bool
         Draw a progress bar on ``stream`` (default ``sys.stderr``).
 
@@ -175,7 +178,8 @@ def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step
         for start in range(0, len(order), config.batch_size):
             batch = order[start:start + config.batch_size]
             forward_model = model if weight_transform is None else model.with_params(weight_transform(model.params))
-            loss, grads = forward_model.loss_and_gradients(shift_images(x_train[batch], rng), y_train[batch])
+            images = shift_images(x_train[batch], rng) if augment else x_train[batch]
+            loss, grads = forward_model.loss_and_gradients(images, y_train[batch])
             optimizer.step(model.params, grads, learning_rate)  # the straight-through estimator
             if after_step is not None:
                 after_step(model.params)

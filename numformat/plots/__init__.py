@@ -59,3 +59,13 @@ from .qat import (  # noqa: F401
     plot_sensitivity,
     plot_grid_spacing,
 )
+from .compress import (  # noqa: F401
+    plot_size_waterfall,
+    plot_shared_weights,
+    plot_power_of_two_levels,
+)
+from .course import (  # noqa: F401
+    format_fields,
+    plot_format_bits,
+    plot_course_map,
+)

@@ -135,14 +135,18 @@ def plot_staircase(quantizers, *, ax=None):
     return ax
 
 
-def plot_quantization_error(t, x, quantizer, *, axes=None):
-    """Signal and its quantized version (left), the error with ±step/2 (middle), its histogram (right)."""
+def plot_quantization_error(t, x, quantizer, *, axes=None, quantized=None):
+    """Signal and its quantized version (left), the error with ±step/2 (middle), its histogram (right).
+
+    ``quantized`` defaults to ``quantizer.quantize(x)``; pass it when something else happened
+    before the rounding (dither), so that the error shown is the whole error.
+    """
     import matplotlib.pyplot as plt
     import numpy as np
 
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=(11, 3), layout="constrained", width_ratios=[2, 2, 1])
-    quantized = quantizer.quantize(x)
+    quantized = quantizer.quantize(x) if quantized is None else np.asarray(quantized, dtype=float)
     error = quantized - x
     axes[0].plot(t * 1e3, x, label="signal")
     axes[0].step(t * 1e3, quantized, where="mid", label=f"{quantizer.bits}-bit")
@@ -152,7 +156,8 @@ def plot_quantization_error(t, x, quantizer, *, axes=None):
     for level in (-0.5, 0.5):
         axes[1].axhline(level, color="gray", ls=":")
     axes[1].set(xlabel="time (ms)", ylabel="error (steps)")
-    axes[2].hist(error / quantizer.step, bins=20, range=(-0.6, 0.6), color="C3", orientation="horizontal")
+    reach = max(0.6, 1.05 * float(np.max(np.abs(error), initial=0)) / quantizer.step)  # dither and clipping reach further
+    axes[2].hist(error / quantizer.step, bins=20, range=(-reach, reach), color="C3", orientation="horizontal")
     axes[2].set(xlabel="count", ylabel="error (steps)")
     return axes
 

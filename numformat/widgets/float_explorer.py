@@ -1,25 +1,19 @@
-"""Interactive explorers for JupyterLab, built on ipywidgets.
-
-Each explorer is an ordinary widget box whose state lives in traits, so a test (or a curious
-student) can drive it from Python: set ``explorer.bits`` or call ``explorer.toggle_bit(31)``
-and read ``explorer.value``.  The arithmetic is numformat's own; the widgets only show it.
-
-This module imports ipywidgets; ``import numformat`` does not import this module.
-"""
+"""The float explorer: click the bits of a float, type a number, hex or binary, switch format."""
 
 from __future__ import annotations
 
-import decimal
-import html
 import math
 
 import ipywidgets as widgets
 import traitlets
 
-from . import floatbits, floats
+from .. import floatbits, floats
+from ..html_repr import PALE_COLOURS
+from ._common import bit_button, complaint, details_table, group, paint_bit, parse_number, show_source, text_field
 
 _FIELD_COLOURS = floatbits._FIELD_COLOURS  # the same colours as FloatBits._repr_html_
-_PALE_COLOURS = {"sign": "#d6e6f7", "exponent": "#d3eed9", "mantissa": "#f8e0cd"}  # the same fields, bit = 0
+_PALE_COLOURS = {"sign": PALE_COLOURS["sign"], "exponent": PALE_COLOURS["integer"],  # the same fields, bit = 0
+                 "mantissa": PALE_COLOURS["fraction"]}
 FLOAT_CHOICES = {
     "float32": floats.FLOAT32,
     "float16": floats.FLOAT16,
@@ -76,9 +70,9 @@ class FloatExplorer(widgets.VBox):
         self._syncing = False
         self.format_picker = widgets.Dropdown(options=list(FLOAT_CHOICES), value=_format_label(fmt),
                                               description="format", layout=widgets.Layout(width="16em"))
-        self.decimal_text = self._text("decimal", "nf-decimal")
-        self.hex_text = self._text("hex", "nf-hex")
-        self.binary_text = self._text("binary", "nf-binary", width="100%")
+        self.decimal_text = text_field("decimal", "nf-decimal")
+        self.hex_text = text_field("hex", "nf-hex")
+        self.binary_text = text_field("binary", "nf-binary", width="100%")
         self.down_button = widgets.Button(description="− ulp", tooltip="next value towards -inf",
                                           layout=widgets.Layout(width="6em"))
         self.up_button = widgets.Button(description="+ ulp", tooltip="next value towards +inf",
@@ -120,7 +114,7 @@ class FloatExplorer(widgets.VBox):
 
     def set_value(self, value):
         """Round ``value`` (a number or a decimal string) to the format and show it."""
-        number = _parse_number(value) if isinstance(value, str) else value
+        number = parse_number(value) if isinstance(value, str) else value
         encoded = floatbits.encode(number, self.fmt)
         self._source = number
         self._show(encoded.bits)
@@ -147,27 +141,14 @@ class FloatExplorer(widgets.VBox):
 
     # ------------------------------------------------------------------ internals
 
-    @staticmethod
-    def _text(description, css_class, width="18em"):
-        text = widgets.Text(description=description, continuous_update=False, layout=widgets.Layout(width=width))
-        text.add_class(css_class)
-        return text
-
     @traitlets.observe("fmt")
     def _rebuild_bits(self, change):
         fmt = change["new"]
-        self.bit_buttons = []
-        for position in range(fmt.width):
-            button = widgets.Button(layout=widgets.Layout(width="1.9em", padding="0", margin="1px"))
-            button.add_class("nf-bit")
-            button.add_class(f"nf-bit-{position}")
-            button.on_click(lambda _, position=position: self.toggle_bit(position))
-            self.bit_buttons.append(button)
+        self.bit_buttons = [bit_button(position, self.toggle_bit) for position in range(fmt.width)]
         groups = {}
         for position in reversed(range(fmt.width)):  # most significant bit on the left
             groups.setdefault(self._field(position, fmt), []).append(self.bit_buttons[position])
-        self.bit_row.children = [widgets.HBox(buttons, layout=widgets.Layout(margin="0 6px 0 0", flex_flow="row wrap"))
-                                 for buttons in groups.values()]
+        self.bit_row.children = [group(buttons) for buttons in groups.values()]
 
     @staticmethod
     def _field(position, fmt):
@@ -180,12 +161,9 @@ class FloatExplorer(widgets.VBox):
         self._syncing = True
         try:
             for position, button in enumerate(self.bit_buttons):
-                on = bool(self.bits >> position & 1)
                 field = self._field(position, self.fmt)
-                button.description = "1" if on else "0"
-                button.style.button_color = (_FIELD_COLOURS if on else _PALE_COLOURS)[field]
-                button.style.text_color = "white" if on else "#333333"
-                button.tooltip = f"bit {position} ({field}); click to flip"
+                paint_bit(button, self.bits >> position & 1, _FIELD_COLOURS[field], _PALE_COLOURS[field],
+                          f"bit {position} ({field}); click to flip")
             shown = self.float_bits
             self.decimal_text.value = repr(shown.value)
             self.hex_text.value = shown.hex
@@ -198,10 +176,8 @@ class FloatExplorer(widgets.VBox):
         error = shown.error
         rows = [("kind", shown.kind), ("value", shown.formula), ("exact stored value", shown.exact),
                 ("error of the conversion", "—" if error is None else
-                 f"{error:+.6g} (stored − input {html.escape(_show_source(self._source))})")]
-        body = "".join(f"<tr><td style='padding-right:1em'>{name}</td><td class='nf-{name.split()[0]}'>"
-                       f"{html.escape(text)}</td></tr>" for name, text in rows)
-        return f"<table style='font-family:monospace'>{body}</table>"
+                 f"{error:+.6g} (stored − input {show_source(self._source)})")]
+        return details_table(rows)
 
     def _show(self, bits):
         if bits == self.bits:
@@ -236,16 +212,4 @@ class FloatExplorer(widgets.VBox):
 
     def _complain(self, error):
         self._refresh()  # put the fields back to the shown value
-        self.details.value += f"<div class='nf-complaint' style='color:#c0392b'>{html.escape(str(error))}</div>"
-
-
-def _parse_number(text):
-    """A decimal string as an exact Decimal (``"0.1"``, ``"-1e-3"``, ``"inf"``, ``"nan"``)."""
-    try:
-        return decimal.Decimal(text.strip())
-    except decimal.InvalidOperation:
-        raise ValueError(f"{text!r} is not a number; type a decimal such as 8.625, -1e-3 or inf") from None
-
-
-def _show_source(source):
-    return str(source) if not isinstance(source, float) else repr(source)
+        self.details.value += complaint(error)
