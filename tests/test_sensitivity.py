@@ -77,7 +77,7 @@ def test_assignment_is_the_best_combination_within_the_budget(table):
 
 def test_mixed_precision_beats_uniform_2_bits(table, digits, pretrained, calib):
     """2.42 bits per weight (conv1 8, conv2 3, fc 2): PTQ 93.3% against 79.3% for uniform 2
-    bits, and QAT 97.1%."""
+    bits, and QAT 98.0% (uniform 3 bits: 97.6%)."""
     mixed = assign_bits(table, int(2.5 * sum(WEIGHT_COUNTS.values())))
     x_test, y_test = digits[2], digits[3]
     ptq_mixed = post_training_quantize(pretrained, calib, weight_bits=mixed, method="mse").accuracy(x_test, y_test)

@@ -26,6 +26,8 @@ sharing) through three hooks of :func:`train`:
     pruned weights again or to put frozen weights back.
 
 Activations are transformed by the model itself (``FloatCNN(..., activation_transform=...)``).
+Fine-tuning usually also passes ``data=`` (the split the model was trained on) and
+``augment=False`` (a few epochs need to fit, not to generalise further).
 """
 
 from __future__ import annotations
