@@ -26,6 +26,8 @@ sharing) through three hooks of :func:`train`:
     pruned weights again or to put frozen weights back.
 
 Activations are transformed by the model itself (``FloatCNN(..., activation_transform=...)``).
+Fine-tuning usually also passes ``data=`` (the split the model was trained on) and
+``augment=False`` (a few epochs need to fit, not to generalise further).
 """
 
 from __future__ import annotations
@@ -106,9 +108,9 @@ def progress_bar(done, total, width=30, note=""):
     return f"[{'#' * filled}{'.' * (width - filled)}] {done:>3}/{total} epochs  {note}"
 
 
-def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step=None, epochs=None,
+def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step=None, data=None, epochs=None,
           augment=True, show_progress=False, stream=None):
-    """Train a ``FloatCNN`` on the digits split of ``config.seed``.
+    """Train a ``FloatCNN`` on the digits split of ``config.seed`` (or on ``data``).
 
     Parameters
     ----------
@@ -121,6 +123,10 @@ def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step
         ``params -> params``: the weights every forward pass uses (see the module docstring).
     after_step : callable, optional
         ``after_step(params)`` after every optimizer step; may change ``params`` in place.
+    data : tuple of numpy.ndarray, optional
+        ``(x_train, y_train, x_test, y_test)`` instead of ``load_digits_split(config.seed)``.
+        Fine-tuning passes the split the model was trained on, so that ``config.seed`` varies
+        only the shuffle and the augmentation (another split would train on test images).
     epochs : int, optional
         Stop after this many epochs (the schedule still follows ``config.epochs``), to check
         the start of the trajectory quickly.
@@ -156,7 +162,7 @@ def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step
     for name, hook in (("weight_transform", weight_transform), ("after_step", after_step)):
         if hook is not None and not callable(hook):
             raise TypeError(f"{name} must be a function of the parameters dict or None, got {type(hook).__name__}")
-    x_train, y_train, x_test, y_test = load_digits_split(config.seed)
+    x_train, y_train, x_test, y_test = load_digits_split(config.seed) if data is None else data
     rng = np.random.default_rng(config.seed)
     if model is None:
         model = FloatCNN.initial(rng)
