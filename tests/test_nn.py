@@ -130,20 +130,22 @@ def test_maxpool_backward_routes_to_the_first_maximum():
     assert layers.maxpool2_backward(np.array([[[[5.0]]]]), x).tolist() == [[[[0.0, 5.0], [0.0, 0.0]]]]
 
 
-def test_gradients_match_finite_differences(digits, rng):
-    """Backpropagation against central differences of the loss, in float64."""
-    x_train, y_train, _, _ = digits
+def float64_model(rng, activation_transform=None):
+    """A fresh model in float64, its biases away from 0 so no ReLU sits exactly on its kink
+    (zero pixels with a zero bias would, and there the one-sided slopes differ)."""
     model = nf.FloatCNN.initial(rng)
-    # float64, and biases away from 0 so no ReLU sits exactly on its kink (zero pixels with a
-    # zero bias would, and there the one-sided slopes differ)
+    model.activation_transform = activation_transform
     model.params = {name: value.astype(np.float64) + (0.1 * rng.standard_normal(value.shape) if "bias" in name else 0)
                     for name, value in model.params.items()}
-    x, y = x_train[:6].astype(np.float64), y_train[:6]
+    return model
+
+
+def assert_gradients_match_finite_differences(model, x, y, rng, step=1e-6):
+    """Backpropagation against central differences of the loss at 4 random entries of every parameter."""
     _, grads = model.loss_and_gradients(x, y)
-    step = 1e-6
     for name, value in model.params.items():
+        flat = value.reshape(-1)
         for index in rng.choice(value.size, size=4, replace=False):
-            flat = value.reshape(-1)
             saved = flat[index]
             flat[index] = saved + step
             loss_up, _ = model.loss_and_gradients(x, y)
@@ -152,6 +154,12 @@ def test_gradients_match_finite_differences(digits, rng):
             flat[index] = saved
             numeric = (loss_up - loss_down) / (2 * step)
             assert abs(grads[name].reshape(-1)[index] - numeric) <= 1e-6 + 1e-5 * abs(numeric), (name, index)
+
+
+def test_gradients_match_finite_differences(digits, rng):
+    """Backpropagation against central differences of the loss, in float64."""
+    x_train, y_train, _, _ = digits
+    assert_gradients_match_finite_differences(float64_model(rng), x_train[:6].astype(np.float64), y_train[:6], rng)
 
 
 def test_save_and_load_round_trip(tmp_path, pretrained):
@@ -269,26 +277,11 @@ def test_activation_transform_gradients_match_finite_differences(digits, rng):
         seen.append((name, training))
         return np.minimum(values, 0.5), values < 0.5
 
-    base = nf.FloatCNN.initial(rng)
-    params = {name: value.astype(np.float64) + (0.1 * rng.standard_normal(value.shape) if "bias" in name else 0)
-              for name, value in base.params.items()}
-    model = nf.FloatCNN(params, activation_transform=clamp)
-    model.params = params  # float64, as in test_gradients_match_finite_differences
+    model = float64_model(rng, activation_transform=clamp)
     x, y = x_train[:6].astype(np.float64), y_train[:6]
-    _, grads = model.loss_and_gradients(x, y)
+    model.loss_and_gradients(x, y)
     assert seen == [("input", True), ("conv1", True), ("conv2", True)]
-    step = 1e-6
-    for name, value in params.items():
-        flat = value.reshape(-1)
-        for index in rng.choice(value.size, size=4, replace=False):
-            saved = flat[index]
-            flat[index] = saved + step
-            loss_up, _ = model.loss_and_gradients(x, y)
-            flat[index] = saved - step
-            loss_down, _ = model.loss_and_gradients(x, y)
-            flat[index] = saved
-            numeric = (loss_up - loss_down) / (2 * step)
-            assert abs(grads[name].reshape(-1)[index] - numeric) <= 1e-6 + 1e-5 * abs(numeric), (name, index)
+    assert_gradients_match_finite_differences(model, x, y, rng)
     seen.clear()
     model.forward(x_train[:2])
     assert seen == [("input", False), ("conv1", False), ("conv2", False)]

@@ -1,13 +1,25 @@
-"""The small digits CNN: float layers and training, the int8 engine, ONNX export.
+"""The small digits CNN: float layers and training, the int8 engine, ONNX export, and what lies
+beyond int8: fake quantization at any width, quantization-aware training, per-layer
+sensitivity and mixed precision, FP8.
 
 ``load_digits_split`` gives the data, ``load_pretrained`` the trained :class:`FloatCNN`,
 ``quantize_model`` its :class:`Int8CNN`, and ``export_onnx`` an onnxruntime model of it.
+``post_training_quantize`` and ``quantization_aware_training`` give simulated 2- to 16-bit
+models, ``layer_sensitivity`` and ``assign_bits`` a mixed-precision assignment, ``fp8_model``
+an E4M3 or E5M2 one.
 """
 
 from .data import load_digits_split, validation_folds
+from .fake_quant import ActivationQuantizer, fake_quantize_weights, post_training_quantize, weight_qparams
+from .fp8 import fp8_model
 from .int8 import ENGINES, Int8CNN, QuantizedLayer, quantize_model
 from .model import FloatCNN, load_pretrained
 from .onnx_export import export_onnx, onnxruntime_session, run_onnxruntime
+from .qat import quantization_aware_training
+from .sensitivity import Sensitivity, assign_bits, layer_sensitivity
 
-__all__ = ["ENGINES", "FloatCNN", "Int8CNN", "QuantizedLayer", "export_onnx", "load_digits_split",
-           "load_pretrained", "onnxruntime_session", "quantize_model", "run_onnxruntime", "validation_folds"]
+__all__ = ["ENGINES", "ActivationQuantizer", "FloatCNN", "Int8CNN", "QuantizedLayer", "Sensitivity",
+           "assign_bits", "export_onnx", "fake_quantize_weights", "fp8_model", "layer_sensitivity",
+           "load_digits_split", "load_pretrained", "onnxruntime_session", "post_training_quantize",
+           "quantization_aware_training", "quantize_model", "run_onnxruntime", "validation_folds",
+           "weight_qparams"]

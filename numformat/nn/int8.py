@@ -126,7 +126,7 @@ class QuantizedLayer:
 LOGITS = ("int32", "int8")
 
 
-def quantize_model(model, calib_x, *, method="minmax", logits="int32", **calibrate_options):
+def quantize_model(model, calib_x, *, method="minmax", logits="int32", ranges=None, **calibrate_options):
     """Quantize a ``FloatCNN`` to an ``Int8CNN``, calibrating activations on ``calib_x``.
 
     Parameters
@@ -168,8 +168,10 @@ def quantize_model(model, calib_x, *, method="minmax", logits="int32", **calibra
         raise ValueError("calib_x is empty; calibration needs at least one image")
     activations = model.activations(calib_x)
 
+    ranges = {} if ranges is None else ranges
+
     def activation_qp(name):
-        low, high = quant.calibrate(activations[name], method, **calibrate_options)
+        low, high = ranges[name] if name in ranges else quant.calibrate(activations[name], method, **calibrate_options)
         return quant.choose_qparams(min=low, max=high, **_ACTIVATION)
 
     input_qp = activation_qp("input")

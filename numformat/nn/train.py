@@ -26,6 +26,8 @@ sharing) through three hooks of :func:`train`:
     pruned weights again or to put frozen weights back.
 
 Activations are transformed by the model itself (``FloatCNN(..., activation_transform=...)``).
+Fine-tuning usually also passes ``data=`` (the split the model was trained on) and
+``augment=False`` (a few epochs need to fit, not to generalise further).
 """
 
 from __future__ import annotations
@@ -106,9 +108,9 @@ def progress_bar(done, total, width=30, note=""):
     return f"[{'#' * filled}{'.' * (width - filled)}] {done:>3}/{total} epochs  {note}"
 
 
-def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step=None, epochs=None,
-          augment=True, data=None, on_epoch=None, show_progress=False, stream=None):
-    """Train a ``FloatCNN`` on the digits split of ``config.seed``.
+def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step=None, data=None, epochs=None,
+          augment=True, on_epoch=None, show_progress=False, stream=None):
+    """Train a ``FloatCNN`` on the digits split of ``config.seed`` (or on ``data``).
 
     Parameters
     ----------
@@ -121,17 +123,19 @@ def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step
         ``params -> params``: the weights every forward pass uses (see the module docstring).
     after_step : callable, optional
         ``after_step(params)`` after every optimizer step; may change ``params`` in place.
+    data : tuple of four arrays, optional
+        ``(x_train, y_train, x_eval, y_eval)``: train on the first pair and measure
+        ``history["test_accuracy"]`` on the second (default: ``load_digits_split(config.seed)``).
+        Fine-tuning passes the split the model was trained on, so that ``config.seed`` varies
+        only the shuffle and the augmentation (another split would train on test images);
+        choosing settings on a validation split carved from the training images keeps the
+        test set out of every decision.
     epochs : int, optional
         Stop after this many epochs (the schedule still follows ``config.epochs``), to check
         the start of the trajectory quickly.
     augment : bool
         Shift each training image by up to a pixel (:func:`shift_images`).  A few epochs of
         fine-tuning recover more accuracy without it: they need to fit, not to generalise further.
-    data : tuple of four arrays, optional
-        ``(x_train, y_train, x_eval, y_eval)``: train on the first pair and measure
-        ``history["test_accuracy"]`` on the second (default: ``load_digits_split(config.seed)``).
-        Choosing settings on a validation split carved from the training images keeps the
-        test set out of every decision.
     on_epoch : callable, optional
         ``on_epoch(model, history)`` after every epoch (history so far), e.g. to draw a
         progress bar over a longer pipeline or to record the digests.

@@ -53,6 +53,12 @@ from .inference import (  # noqa: F401
     plot_digit_predictions,
     HOROWITZ_45NM_PJ,
 )
+from .qat import (  # noqa: F401
+    plot_fake_quant_ste,
+    plot_accuracy_vs_bits,
+    plot_sensitivity,
+    plot_grid_spacing,
+)
 from .compress import (  # noqa: F401
     plot_size_waterfall,
     plot_shared_weights,
