@@ -21,7 +21,7 @@ from numformat.compress import (
     share_weights,
     to_bytes,
 )
-from numformat.compress.build import BUILD_SETTINGS, RECORD_PATH
+from numformat.compress.build import BUILD_SETTINGS, RECORD_PATH, training_data
 from numformat.compress.container import COMPRESSED_PATH, BitReader, BitWriter
 from numformat.compress.prune import check_sparsity, prune_step
 from numformat.compress.storage import BIAS_STORAGE
@@ -142,12 +142,12 @@ def test_shipped_file_keeps_the_pruning_and_sharing_it_was_built_with(record):
         assert np.unique(weights[weights != 0]).size <= BUILD_SETTINGS["clusters"][name]
 
 
-def test_build_is_deterministic_first_epochs_match_the_record(digits, pretrained, record):
+def test_build_is_deterministic_first_epochs_match_the_record(pretrained, record):
     """Retrain the first two epochs of the build's first pruning round and compare digests."""
-    x_train, y_train, x_test, y_test = digits
+    x_train, targets, x_test, y_test = training_data(pretrained)
     s = BUILD_SETTINGS
     _, _, history = prune_step(pretrained, check_sparsity(s["sparsity"]), 1, s["prune_steps"], epochs=s["prune_epochs"],
                                learning_rate=s["learning_rate"], seed=s["seed"],
-                               data=(x_train, y_train, x_test[:1], y_test[:1]), stop_after=2)
+                               data=(x_train, targets, x_test[:1], y_test[:1]), stop_after=2)
     assert history["digest"] == record["digests"]["epochs"][:2]
     assert len(record["digests"]["epochs"]) == s["prune_steps"] * s["prune_epochs"] + s["share_epochs"]

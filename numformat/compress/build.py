@@ -6,8 +6,9 @@
 The long version of :func:`~numformat.compress.report.deep_compression` (whose defaults stay
 short enough for a lesson): prune in many rounds of many epochs each, as Han et al.'s iterative
 pruning does, share weights by k-means and fine-tune the centroids, Huffman-code, and store the
-biases in int8.  Minutes on one core: a test or a lesson cannot wait that long, so the result
-ships as a file, as the float weights do (:mod:`numformat.nn.train`).
+biases in int8.  Every fine-tuning learns from the float model's softened answers as well as
+the labels (knowledge distillation, :mod:`numformat.nn.distill`).  A minute on one core: a
+test or a lesson cannot wait that long, so the result ships as a file, as the float weights do (:mod:`numformat.nn.train`).
 
 Every setting in :data:`BUILD_SETTINGS` was chosen by cross-validation on the training images
 (:mod:`numformat.compress.search`); the build fine-tunes on all the training images, as the
@@ -30,6 +31,7 @@ import time
 import numpy as np
 
 from ..nn.data import load_digits_split
+from ..nn.distill import distillation_targets
 from ..nn.model import load_pretrained
 from ..nn.train import progress_bar
 from .container import COMPRESSED_PATH, save_compressed, to_bytes
@@ -41,7 +43,7 @@ RECORD_PATH = COMPRESSED_PATH.with_suffix(".json")
 # Chosen by cross-validation (python -m numformat.compress.search; the table is in numformat/data/README.md).
 BUILD_SETTINGS = {
     "seed": 0,
-    "sparsity": {"conv1_weight": 0.0, "conv2_weight": 0.8, "fc_weight": 0.85},
+    "sparsity": {"conv1_weight": 0.3, "conv2_weight": 0.7, "fc_weight": 0.85},
     "clusters": {"conv1_weight": 15, "conv2_weight": 7, "fc_weight": 7},
     "prune_steps": 10,
     "prune_epochs": 10,
@@ -50,6 +52,7 @@ BUILD_SETTINGS = {
     "share_learning_rate": 0.01,
     "codebook_dtype": "float16",
     "bias_dtype": "int8",
+    "distillation": {"temperature": 3.0, "label_weight": 0.5},
 }
 
 
@@ -80,6 +83,15 @@ class Progress:
             self.stream.flush()
 
 
+def training_data(model, settings=BUILD_SETTINGS):
+    """The fine-tuning data: the training images with ``model``'s distillation targets as labels.
+
+    The test pair is only the evaluation pair of ``train``'s history: nothing is decided on it.
+    """
+    x_train, y_train, x_test, y_test = load_digits_split(0)
+    return x_train, distillation_targets(model, x_train, y_train, **settings["distillation"]), x_test, y_test
+
+
 def build(settings=BUILD_SETTINGS, *, model=None, stream=None):
     """Run the whole pipeline on the shipped model (or ``model``), fine-tuning on the training images.
 
@@ -92,9 +104,9 @@ def build(settings=BUILD_SETTINGS, *, model=None, stream=None):
     """
     model = load_pretrained() if model is None else model
     progress = Progress(settings, stream)
-    options = {key: value for key, value in settings.items() if key not in ("seed",)}
+    options = {key: value for key, value in settings.items() if key not in ("seed", "distillation")}
     result = deep_compression(model, **options, index_bits="best", seed=settings["seed"],
-                              data=load_digits_split(0), on_epoch=progress)
+                              data=training_data(model, settings), on_epoch=progress)
     if stream is not None:
         stream.write("\n")
     digests = {"epochs": progress.digests, "k-means": shared_digest(result.shared_before_tuning),

@@ -8,7 +8,8 @@ would flatter any compressed model.  Instead, for each of the 5 folds of
 :func:`numformat.nn.validation_folds` a *proxy* float model is trained from scratch with the
 shipped model's own recipe (:func:`numformat.nn.train.train`: seed, 40 epochs, shifted
 images) on the fold's fit images only; each candidate setting is run on every proxy
-(fine-tuning on the same fit images) and measured on the fold's validation images, which the
+(fine-tuning on the same fit images, distilled from the proxy as the build distils from the
+shipped model) and measured on the fold's validation images, which the
 proxy has never seen -- as the test images are new to the shipped model.  Pooled over the
 folds, all 1,347 training images are validation images once, so a drop of accuracy is measured
 on 1,347 images instead of 270.
@@ -28,6 +29,7 @@ import time
 import numpy as np
 
 from ..nn.data import VALIDATION_FOLDS, validation_folds
+from ..nn.distill import distillation_targets
 from ..nn.train import TrainConfig, progress_bar, train
 from .prune import WEIGHT_NAMES, check_sparsity, prune
 from .report import FLOAT32_BITS, share_and_encode
@@ -39,7 +41,8 @@ SEARCH_GRID = {
     "clusters": ((15, 7, 7), (15, 7, 3), (7, 7, 7), (7, 3, 3)),
 }
 SEARCH_SCHEDULE = {"prune_steps": 10, "prune_epochs": 10, "learning_rate": 0.01, "share_epochs": 10,
-                   "share_learning_rate": 0.01, "codebook_dtype": "float16", "bias_dtype": "int8"}
+                   "share_learning_rate": 0.01, "codebook_dtype": "float16", "bias_dtype": "int8",
+                   "temperature": 3.0, "label_weight": 0.5}
 
 
 def proxy_models(folds, seed=0, stream=None):
@@ -66,7 +69,10 @@ def evaluate(sparsity, clusters_list, folds, proxies, schedule=SEARCH_SCHEDULE, 
     """Rows for one sparsity and several cluster counts: every fold pruned once, shared per count."""
     sparsity = check_sparsity(sparsity)
     encoded = {clusters: [] for clusters in clusters_list}
-    for proxy, fold in zip(proxies, folds):
+    for proxy, (x_fit, y_fit, x_val, y_val) in zip(proxies, folds):
+        targets = distillation_targets(proxy, x_fit, y_fit, temperature=schedule["temperature"],
+                                       label_weight=schedule["label_weight"])
+        fold = (x_fit, targets, x_val, y_val)
         pruned, masks = prune(proxy, sparsity, steps=schedule["prune_steps"], epochs=schedule["prune_epochs"],
                               learning_rate=schedule["learning_rate"], seed=seed, data=fold)
         for clusters in clusters_list:
@@ -112,7 +118,7 @@ def main(argv=None):
                         help="shared values per layer, conv1/conv2/fc, comma-separated (e.g. 15/7/7,7/3/3)")
     for key in ("prune_steps", "prune_epochs", "share_epochs"):
         parser.add_argument("--" + key.replace("_", "-"), type=int, default=SEARCH_SCHEDULE[key])
-    for key in ("learning_rate", "share_learning_rate"):
+    for key in ("learning_rate", "share_learning_rate", "temperature", "label_weight"):
         parser.add_argument("--" + key.replace("_", "-"), type=float, default=SEARCH_SCHEDULE[key])
     parser.add_argument("--folds", type=int, default=VALIDATION_FOLDS)
     parser.add_argument("--seed", type=int, default=0)

@@ -10,6 +10,7 @@ an E4M3 or E5M2 one.
 """
 
 from .data import load_digits_split, validation_folds
+from .distill import distillation_targets
 from .fake_quant import ActivationQuantizer, fake_quantize_weights, post_training_quantize, weight_qparams
 from .fp8 import fp8_model
 from .int8 import ENGINES, Int8CNN, QuantizedLayer, quantize_model
@@ -19,7 +20,7 @@ from .qat import quantization_aware_training
 from .sensitivity import Sensitivity, assign_bits, layer_sensitivity
 
 __all__ = ["ENGINES", "ActivationQuantizer", "FloatCNN", "Int8CNN", "QuantizedLayer", "Sensitivity",
-           "assign_bits", "export_onnx", "fake_quantize_weights", "fp8_model", "layer_sensitivity",
+           "assign_bits", "distillation_targets", "export_onnx", "fake_quantize_weights", "fp8_model", "layer_sensitivity",
            "load_digits_split", "load_pretrained", "onnxruntime_session", "post_training_quantize",
            "quantization_aware_training", "quantize_model", "run_onnxruntime", "validation_folds",
            "weight_qparams"]

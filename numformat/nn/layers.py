@@ -182,6 +182,10 @@ def maxpool2_backward(dout, x):
 def softmax_cross_entropy(logits, labels):
     """Mean cross-entropy of ``logits (N, 10)`` against integer ``labels`` and its gradient.
 
+    ``labels`` may also be target distributions ``(N, 10)`` (rows summing to 1, e.g.
+    :func:`numformat.nn.distill.distillation_targets`): the loss is then ``-Σ t·log p`` and
+    the gradient ``(p - t) / N``, which is the integer case with ``t`` one-hot.
+
     Returns ``(loss, dlogits)``; ``dlogits`` has the dtype of ``logits``.  The probabilities use
     :func:`fixed_order_exp`; only the reported loss uses ``np.log``.
     """
@@ -189,6 +193,9 @@ def softmax_cross_entropy(logits, labels):
     exps = fixed_order_exp(shifted)
     totals = exps.sum(axis=1, keepdims=True)
     probs = exps / totals
+    if labels.ndim == 2:                     # target distributions (distillation's soft targets)
+        loss = float(np.mean(np.log(totals[:, 0]) - np.sum(labels * shifted, axis=1)))
+        return loss, ((probs - labels) / len(labels)).astype(logits.dtype)
     picked = np.arange(labels.size)
     loss = float(np.mean(np.log(totals[:, 0]) - shifted[picked, labels]))
     dlogits = probs

@@ -126,6 +126,8 @@ def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step
     data : tuple of four arrays, optional
         ``(x_train, y_train, x_eval, y_eval)``: train on the first pair and measure
         ``history["test_accuracy"]`` on the second (default: ``load_digits_split(config.seed)``).
+        ``y_train`` may also hold target distributions ``(N, 10)`` instead of labels, such as
+        :func:`~numformat.nn.distill.distillation_targets`.
         Fine-tuning passes the split the model was trained on, so that ``config.seed`` varies
         only the shuffle and the augmentation (another split would train on test images);
         choosing settings on a validation split carved from the training images keeps the
