@@ -151,3 +151,24 @@ def test_build_is_deterministic_first_epochs_match_the_record(pretrained, record
                                data=(x_train, targets, x_test[:1], y_test[:1]), stop_after=2)
     assert history["digest"] == record["digests"]["epochs"][:2]
     assert len(record["digests"]["epochs"]) == s["prune_steps"] * s["prune_epochs"] + s["share_epochs"]
+
+
+def test_settings_search_rows_measure_validation_images_only(pretrained):
+    """One quick row of the cross-validated search: proxies distilled, folds pooled, the test set unused."""
+    from numformat.compress.search import SEARCH_SCHEDULE, evaluate, format_row
+    from numformat.nn import validation_folds
+
+    folds = validation_folds(2)
+    schedule = {**SEARCH_SCHEDULE, "prune_steps": 1, "prune_epochs": 1, "share_epochs": 1}
+    calls = []
+    rows = evaluate({"conv1_weight": 0.0, "conv2_weight": 0.5, "fc_weight": 0.5}, [(15, 7, 7), (3, 3, 3)], folds,
+                    [pretrained, pretrained], schedule, on_fold=lambda: calls.append(1))
+    assert len(calls) == 2 and [row["clusters"]["fc_weight"] for row in rows] == [7, 3]
+    validation_images = sum(len(fold[3]) for fold in folds)
+    for row in rows:
+        assert row["ratio"] == pytest.approx(FLOAT32_BITS / row["bits"])
+        for accuracy in (row["float_accuracy"], row["accuracy"]):
+            assert (accuracy * validation_images) == pytest.approx(round(accuracy * validation_images))
+        assert row["drop_points"] == pytest.approx(100 * (row["float_accuracy"] - row["accuracy"]))
+    assert rows[0]["bits"] > rows[1]["bits"]
+    assert format_row(rows[0]).startswith("| 0.00/0.50/0.50 | 15/7/7 |")
