@@ -8,7 +8,8 @@ short enough for a lesson): prune in many rounds of many epochs each, as Han et 
 pruning does, share weights by k-means and fine-tune the centroids, Huffman-code, and store the
 biases in int8.  Every fine-tuning learns from the float model's softened answers as well as
 the labels (knowledge distillation, :mod:`numformat.nn.distill`).  A minute on one core: a
-test or a lesson cannot wait that long, so the result ships as a file, as the float weights do (:mod:`numformat.nn.train`).
+test or a lesson cannot wait that long, so the result ships as a file, as the float weights
+do (:mod:`numformat.nn.train`).
 
 Every setting in :data:`BUILD_SETTINGS` was chosen by cross-validation on the training images
 (:mod:`numformat.compress.search`); the build fine-tunes on all the training images, as the

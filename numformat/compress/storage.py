@@ -277,8 +277,9 @@ def encode_model(shared_layers, model, *, index_bits, weight_bits, codebook_dtyp
 
     ``index_bits`` and ``weight_bits`` are one int for every layer or a dict per weight name
     (``index_bits="best"``: for each layer the width from 1 to 8 that makes it smallest --
-    short widths need many fillers, long ones a long Huffman table); the biases are taken from ``model`` and stored as ``bias_dtype``
-    (``"float32"``, ``"float16"`` or ``"int8"`` with a float16 scale per layer).
+    short widths need many fillers, long ones a long Huffman table).  The biases are taken
+    from ``model`` and stored as ``bias_dtype`` (``"float32"``, ``"float16"`` or ``"int8"``
+    with a float16 scale per layer).
     """
     if not isinstance(shared_layers, dict) or sorted(shared_layers) != sorted(WEIGHT_NAMES):
         raise ValueError(f"shared_layers must map exactly {list(WEIGHT_NAMES)} to SharedWeights")
