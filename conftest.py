@@ -4,6 +4,7 @@ Lessons and labs promise to run in well under 30 s on a student's laptop; this t
 promise into a failing test run when a notebook grows too slow.
 """
 
+import re
 from collections import defaultdict
 
 NOTEBOOK_SECONDS = 30.0
@@ -35,3 +36,18 @@ def pytest_sessionfinish(session, exitstatus):
             for path, seconds in slow.items():
                 reporter.write_line(f"FAILED {path}: ran {seconds:.1f} s, over the {NOTEBOOK_SECONDS:.0f} s budget",
                                     red=True)
+
+
+_LAB = re.compile(r"lab(\d\d)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every item that checks a lab with ``labNN``, so ``pytest -m lab05`` runs exactly lab 5's checks.
+
+    An item belongs to lab NN when its node id names it: the lab notebook itself under nbval
+    (``labs/lab05_int8_cnn/...``), a parameter (``[lab05_int8_cnn]``) or a test file of its own
+    (``tests/test_lab05_mutants.py``).
+    """
+    for item in items:
+        for number in set(_LAB.findall(item.nodeid)):
+            item.add_marker(f"lab{number}")
