@@ -258,8 +258,8 @@ def to_bits(x, fmt=FLOAT32, *, saturate=False):
     Examples
     --------
     ``1 + 2**-4 + 2**-30`` lies just above the tie between 1.0 and 1.125 in E4M3FN, so it rounds
-    up.  Converting through float32 first (as ml_dtypes does) would land on the tie and round
-    down to 1.0:
+    up.  Converting through float32 first (``np.float32(x)``, then the narrow format; ml_dtypes
+    0.6 and older did this with float64 input) lands on the tie and rounds down to 1.0:
 
     >>> code = to_bits(1 + 2**-4 + 2**-30, FLOAT8_E4M3FN)
     >>> hex(code), float(from_bits(code, FLOAT8_E4M3FN))

@@ -182,12 +182,61 @@ def test_float64_inputs_encode_exactly(fmt, rng):
     np.testing.assert_array_equal(nf.to_bits(x, fmt), exact_grid_reference(x, fmt))
 
 
-def test_no_double_rounding_where_ml_dtypes_has_it():
-    x = 1 + 2 ** -4 + 2 ** -30
+def ml_dtypes_rounds_float64_once():
+    """Whether the installed ml_dtypes converts float64 straight to its formats, with one rounding.
+
+    ml_dtypes 0.5.x and 0.6.x convert float64 through float32 first (two roundings: 0.5.4 and
+    0.6.0 give 1.0 for ``1 + 2**-4 + 2**-30`` in E4M3FN); 0.7.0 converts straight from float64
+    and gives 1.125, as exact arithmetic does.
+    """
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    major, minor = (int(part) for part in ml_dtypes.__version__.split(".")[:2])
+    return (major, minor) >= (0, 7)
+
+
+def test_no_double_rounding():
+    x = 1 + 2 ** -4 + 2 ** -30          # just above the tie between 1.0 and 1.125 in E4M3FN
     assert nf.encode(x, nf.FLOAT8_E4M3FN).value == 1.125
     assert nf.round_to(x, nf.FLOAT8_E4M3FN) == 1.125
     ml_dtypes = pytest.importorskip("ml_dtypes")
-    assert float(np.array(x).astype(ml_dtypes.float8_e4m3fn)) == 1.0  # through float32: a tie, rounded down
+    # Through float32 the 2**-30 is lost, the value lands on the tie and rounds to even: 1.0, on
+    # every version of numpy and ml_dtypes.  This is the double rounding lesson 2 teaches.
+    assert float(np.float32(x).astype(ml_dtypes.float8_e4m3fn)) == 1.0
+    direct = float(np.array(x).astype(ml_dtypes.float8_e4m3fn))
+    assert direct == (1.125 if ml_dtypes_rounds_float64_once() else 1.0), (ml_dtypes.__version__, direct)
+
+
+ML_DTYPES_FORMATS = [pair for pair in ORACLE_FORMATS if pair[0] is not nf.FLOAT32 and pair[0] is not nf.FLOAT16]
+
+
+@pytest.mark.parametrize("pair", ML_DTYPES_FORMATS, ids=format_id)
+def test_ml_dtypes_float64_conversion_by_version(pair):
+    """What the installed ml_dtypes does with float64 input: one rounding from 0.7.0, two before.
+
+    The inputs sit just beside the format's ties, where the two paths differ; numformat always
+    agrees with exact arithmetic (``test_float64_inputs_encode_exactly``).
+    """
+    fmt, dtype = pair
+    ties = tie_inputs(fmt)
+    x = np.concatenate([ties + ties * 2.0 ** -40, ties - ties * 2.0 ** -40, -ties - ties * 2.0 ** -40])
+    x = x[np.abs(x) < fmt.max]
+    once = exact_grid_reference(x, fmt)
+    twice = x.astype(np.float32).astype(dtype).view(fmt.code_dtype)
+    assert not np.array_equal(once, twice), "these inputs must tell one rounding from two"
+    theirs = x.astype(dtype).view(fmt.code_dtype)
+    expected = once if ml_dtypes_rounds_float64_once() else twice
+    np.testing.assert_array_equal(theirs, expected)
+    np.testing.assert_array_equal(nf.to_bits(x, fmt), once)
+
+
+def test_numpy_float16_rounds_float64_once():
+    """numpy converts float64 straight to float16 (one rounding); only a float32 detour rounds twice."""
+    ties = tie_inputs(nf.FLOAT16)
+    x = np.concatenate([ties + ties * 2.0 ** -40, -ties + ties * 2.0 ** -40])
+    x = x[np.abs(x) < nf.FLOAT16.max]
+    once = exact_grid_reference(x, nf.FLOAT16)
+    np.testing.assert_array_equal(x.astype(np.float16).view(np.uint16), once)
+    assert not np.array_equal(x.astype(np.float32).astype(np.float16).view(np.uint16), once)
 
 
 @pytest.mark.parametrize("fmt", OUR_FORMATS, ids=str)

@@ -43,6 +43,19 @@ def test_reference_libraries_are_dev_only():
     dev = {requirement(dep)[0] for dep in pyproject["project"]["optional-dependencies"]["dev"]}
     assert {"ml-dtypes", "apytypes", "fxpmath", "onnx", "onnxruntime", "pytest", "hypothesis", "playwright"} <= dev
     assert not runtime & dev
+
+
+REFERENCES = {"numpy", "scipy", "scikit-learn", "nbval", "nbgrader", "ml-dtypes", "apytypes", "fxpmath", "onnx",
+              "onnxruntime"}
+
+
+def test_reference_libraries_have_upper_bounds():
+    """A library a test compares against may not move to a new minor version unseen."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    deps = pyproject["project"]["dependencies"] + pyproject["project"]["optional-dependencies"]["dev"]
+    bounds = dict(requirement(dep) for dep in deps)
+    for name in REFERENCES:
+        assert re.search(r"<\s*[0-9]", bounds[name]), f"{name}{bounds[name]} has no upper bound"
     assert pyproject["project"]["scripts"]["numformat"] == "numformat.cli:main"
 
 
