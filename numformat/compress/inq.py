@@ -195,10 +195,10 @@ def inq(model, bits=5, *, portions=INQ_PORTIONS, epochs=2, learning_rate=0.003, 
     grids : dict of str → PowerOfTwoGrid
         Each layer's grid (fixed from the pretrained weights, as in the paper).
     """
-    weight_names = model.architecture.weight_names
     portions = tuple(portions)
     if not portions or any(not 0 < p <= 1 for p in portions) or list(portions) != sorted(portions) or portions[-1] != 1:
         raise ValueError(f"portions={portions!r} must rise within (0, 1] and end at 1")
+    weight_names = model.architecture.weight_names
     grids = {name: PowerOfTwoGrid.for_weights(model.params[name], bits) for name in weight_names}
     frozen = {name: np.zeros(model.params[name].shape, dtype=bool) for name in weight_names}
     for portion in portions:

@@ -24,6 +24,7 @@ import numbers
 import numpy as np
 
 from ..nn.architecture import DIGITS_CNN
+from ..nn.fake_quant import check_model
 from ..nn.model import FloatCNN
 from ..nn.train import TrainConfig, train
 
@@ -82,7 +83,7 @@ def prune_masks(model, sparsity):
 
     ``sparsity`` is one fraction for every layer or a dict per weight name (missing names: 0).
     """
-    weight_names = model.architecture.weight_names
+    weight_names = check_model(model).architecture.weight_names
     sparsity = check_sparsity(sparsity, weight_names)
     return {name: magnitude_mask(model.params[name], sparsity[name]) for name in weight_names}
 
