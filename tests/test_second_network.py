@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from numformat import compress, quant
-from numformat.nn import (Architecture, Conv2d, Dense, Flatten, FloatCNN, MaxPool, ReLU, export_onnx,
+from numformat.nn import (Architecture, Conv2d, Dense, Flatten, FloatCNN, MaxPool, ReLU, assign_bits, export_onnx,
                           fp8_model, layer_sensitivity, post_training_quantize, quantization_aware_training,
                           quantize_model, run_onnxruntime)
 from numformat.nn.architecture import DIGITS_CNN, PARAMETRIC
@@ -272,13 +272,7 @@ def test_qat_fp8_and_sensitivity_run(network):
         ("activations", name) for name in model.architecture.activation_names}
     assert set(table.weight_counts) == set(model.architecture.layer_names)
     budget = 8 * sum(table.weight_counts.values())
-    assert compress_assignment(table, budget) == dict.fromkeys(model.architecture.layer_names, 8)
-
-
-def compress_assignment(table, budget):
-    from numformat.nn import assign_bits
-
-    return assign_bits(table, budget)
+    assert assign_bits(table, budget) == dict.fromkeys(model.architecture.layer_names, 8)
 
 
 def test_pruning_sharing_and_encoding_run(network):
