@@ -26,6 +26,7 @@ from numformat.compress import (
     shift_add_dot,
 )
 from numformat.compress.storage import LAYER_HEADER_BITS
+from numformat.nn import FloatCNN
 
 
 # --- k-means -------------------------------------------------------------------------------------
@@ -257,7 +258,9 @@ def test_inq_5_bit_powers_of_two_stay_within_one_point(digits, pretrained):
     (lambda: initial_centroids([1.0, 1.0], 2, "random"), ValueError, "needs 2 distinct values"),
     (lambda: share_weights([[1.0, 2.0]], 2, mask=[True, False]), ValueError, "mask must be a boolean array"),
     (lambda: magnitude_mask([1.0, 2.0], 1.5), ValueError, "sparsity=1.5 must be in"),
-    (lambda: prune_masks(None, {"conv3_weight": 0.5}), ValueError, "the prunable weights are"),
+    (lambda: prune_masks(FloatCNN.initial(np.random.default_rng(0)), {"conv3_weight": 0.5}), ValueError,
+     "the prunable weights are"),
+    (lambda: prune_masks(None, 0.5), TypeError, "model must be a FloatCNN, got NoneType"),
     (lambda: relative_indices([True], 0), ValueError, "index_bits=0 must be between"),
     (lambda: encode_layer(share_weights([1.0, 2.0, 3.0, 4.0], 4), index_bits=2, weight_bits=2), ValueError,
      "4 shared values need more than weight_bits=2"),

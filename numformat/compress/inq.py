@@ -37,6 +37,8 @@ import numbers
 
 import numpy as np
 
+from ..nn.train import TrainConfig, train
+
 INQ_PORTIONS = (0.5, 0.75, 0.875, 1.0)  # the paper's accumulated portions of quantized weights
 
 
@@ -177,13 +179,14 @@ def keep_frozen(frozen, values):
     return after_step
 
 
-def inq(model, bits=5, *, portions=INQ_PORTIONS, epochs=2, learning_rate=0.003):
+def inq(model, bits=5, *, portions=INQ_PORTIONS, epochs=2, learning_rate=0.003, data=None):
     """Incremental Network Quantization of a ``FloatCNN``'s weights to ``bits``-bit powers of two.
 
     For each accumulated ``portion``: partition (:func:`inq_partition`), round the newly
     chosen weights onto the layer's :class:`PowerOfTwoGrid` and freeze them, then retrain the
     still-float weights (and the biases) for ``epochs`` with :func:`numformat.nn.train.train`
-    (no augmentation).  After the last portion (1.0) every weight is on the grid.
+    (no augmentation; ``data`` as in :func:`~numformat.nn.train.train`, default the digits
+    split).  After the last portion (1.0) every weight is on the grid.
 
     Returns
     -------
@@ -192,14 +195,12 @@ def inq(model, bits=5, *, portions=INQ_PORTIONS, epochs=2, learning_rate=0.003):
     grids : dict of str → PowerOfTwoGrid
         Each layer's grid (fixed from the pretrained weights, as in the paper).
     """
-    from ..nn.train import TrainConfig, train
-    from .prune import WEIGHT_NAMES
-
     portions = tuple(portions)
     if not portions or any(not 0 < p <= 1 for p in portions) or list(portions) != sorted(portions) or portions[-1] != 1:
         raise ValueError(f"portions={portions!r} must rise within (0, 1] and end at 1")
-    grids = {name: PowerOfTwoGrid.for_weights(model.params[name], bits) for name in WEIGHT_NAMES}
-    frozen = {name: np.zeros(model.params[name].shape, dtype=bool) for name in WEIGHT_NAMES}
+    weight_names = model.architecture.weight_names
+    grids = {name: PowerOfTwoGrid.for_weights(model.params[name], bits) for name in weight_names}
+    frozen = {name: np.zeros(model.params[name].shape, dtype=bool) for name in weight_names}
     for portion in portions:
         params = {name: value.copy() for name, value in model.params.items()}
         for name, grid in grids.items():
@@ -208,6 +209,6 @@ def inq(model, bits=5, *, portions=INQ_PORTIONS, epochs=2, learning_rate=0.003):
         model = model.with_params(params)
         if portion < 1 and epochs:
             config = TrainConfig(epochs=epochs, learning_rate=learning_rate)
-            values = {name: params[name].copy() for name in WEIGHT_NAMES}
-            model, _ = train(config, model=model, after_step=keep_frozen(frozen, values), augment=False)
+            values = {name: params[name].copy() for name in weight_names}
+            model, _ = train(config, model=model, after_step=keep_frozen(frozen, values), augment=False, data=data)
     return model, grids

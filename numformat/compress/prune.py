@@ -7,7 +7,8 @@ layer's *sparsity* (the fraction of its weights removed) is chosen per layer, be
 differ: the first convolution has only 72 weights and each one matters, the fully connected
 layer has 2,560 and most of them can go.
 
-Only weights are pruned; biases (34 numbers) stay.  Ties in magnitude are broken by position
+Only weights are pruned (each layer of the model's architecture: ``architecture.weight_names``);
+biases (34 numbers in the digits CNN) stay.  Ties in magnitude are broken by position
 (the earlier weight is kept), so a mask is deterministic.
 
 Examples
@@ -22,9 +23,12 @@ import numbers
 
 import numpy as np
 
+from ..nn.architecture import DIGITS_CNN
+from ..nn.fake_quant import check_model
+from ..nn.model import FloatCNN
 from ..nn.train import TrainConfig, train
 
-WEIGHT_NAMES = ("conv1_weight", "conv2_weight", "fc_weight")
+WEIGHT_NAMES = DIGITS_CNN.weight_names      # the digits CNN's prunable weights
 
 
 def _check_fraction(value, name):
@@ -61,33 +65,35 @@ def magnitude_mask(weights, sparsity):
     return mask.reshape(weights.shape)
 
 
-def check_sparsity(sparsity):
-    """``sparsity`` as ``{weight name: fraction}`` for the three weight tensors of the CNN."""
+def check_sparsity(sparsity, weight_names=WEIGHT_NAMES):
+    """``sparsity`` as ``{weight name: fraction}`` for every weight tensor in ``weight_names``
+    (default: the digits CNN's three)."""
     if isinstance(sparsity, (numbers.Real, np.floating)) and not isinstance(sparsity, bool):
-        sparsity = {name: sparsity for name in WEIGHT_NAMES}
+        sparsity = {name: sparsity for name in weight_names}
     if not isinstance(sparsity, dict):
         raise TypeError(f"sparsity must be a number or a dict {{weight name: fraction}}, got {type(sparsity).__name__}")
-    unknown = sorted(set(sparsity) - set(WEIGHT_NAMES))
+    unknown = sorted(set(sparsity) - set(weight_names))
     if unknown:
-        raise ValueError(f"sparsity names {unknown}; the prunable weights are {list(WEIGHT_NAMES)}")
-    return {name: _check_fraction(sparsity.get(name, 0.0), f"sparsity[{name!r}]") for name in WEIGHT_NAMES}
+        raise ValueError(f"sparsity names {unknown}; the prunable weights are {list(weight_names)}")
+    return {name: _check_fraction(sparsity.get(name, 0.0), f"sparsity[{name!r}]") for name in weight_names}
 
 
 def prune_masks(model, sparsity):
-    """One :func:`magnitude_mask` per weight tensor of a ``FloatCNN``.
+    """One :func:`magnitude_mask` per weight tensor of a ``FloatCNN`` (``architecture.weight_names``).
 
     ``sparsity`` is one fraction for every layer or a dict per weight name (missing names: 0).
     """
-    sparsity = check_sparsity(sparsity)
-    return {name: magnitude_mask(model.params[name], sparsity[name]) for name in WEIGHT_NAMES}
+    weight_names = check_model(model).architecture.weight_names
+    sparsity = check_sparsity(sparsity, weight_names)
+    return {name: magnitude_mask(model.params[name], sparsity[name]) for name in weight_names}
 
 
 def apply_masks(model, masks):
-    """A new ``FloatCNN`` whose masked-out weights are exactly 0.0."""
+    """A new ``FloatCNN`` (same architecture) whose masked-out weights are exactly 0.0."""
     params = {name: value.copy() for name, value in model.params.items()}
     for name, mask in masks.items():
         params[name][~mask] = 0.0
-    return type(model)(params)
+    return FloatCNN(params, architecture=model.architecture)
 
 
 def sparsity_of(masks):
@@ -149,11 +155,11 @@ def prune(model, sparsity, *, steps=3, epochs=3, learning_rate=0.01, seed=0, dat
     masks : dict of str → numpy.ndarray of bool
         The surviving weights of each layer.
     """
-    sparsity = check_sparsity(sparsity)
+    sparsity = check_sparsity(sparsity, model.architecture.weight_names)
     for name, value in (("steps", steps), ("epochs", epochs)):
         if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) or value < 0:
             raise ValueError(f"{name} must be a non-negative int, got {value!r}")
-    masks = prune_masks(model, {name: 0.0 for name in WEIGHT_NAMES})
+    masks = prune_masks(model, 0.0)
     for step in range(1, steps + 1):
         model, masks, _ = prune_step(model, sparsity, step, steps, epochs=epochs, learning_rate=learning_rate,
                                      seed=seed, data=data, on_epoch=on_epoch)

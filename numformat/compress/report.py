@@ -8,7 +8,7 @@ show what each stage costs and saves.
 
 :class:`ReportRow` is one line of a report: a model's storage in bits (everything needed to
 rebuild it: see :mod:`numformat.compress.storage` for what is counted), bits per parameter
-(3,818 parameters), bytes, the ratio to float32, and the test accuracy.
+(3,818 parameters in the digits CNN), bytes, the ratio to float32, and the test accuracy.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from ..nn.model import PARAMETER_SHAPES
+from ..nn.architecture import DIGITS_CNN
 from .huffman import check_int
-from .prune import WEIGHT_NAMES, prune
+from .prune import prune
 from .share import fine_tune_shared, share_weights
 from .storage import encode_model
 
-PARAMETERS = sum(int(math.prod(shape)) for shape in PARAMETER_SHAPES.values())
+PARAMETERS = DIGITS_CNN.parameter_count     # the digits CNN's
 FLOAT32_BITS = 32 * PARAMETERS
 
 # The setting the README and lesson 9 report: 1 percentage point of float accuracy at most.
@@ -97,7 +97,9 @@ class DeepCompression:
         stages = self.encoded.stage_bits()
         decoded = self.decoded()
         models = {"float32": float_model, "pruned": self.pruned, "weight sharing": decoded, "Huffman coding": decoded}
-        return [ReportRow(stage, bits, models[stage].accuracy(x_test, y_test)) for stage, bits in stages.items()]
+        parameters = self.pruned.architecture.parameter_count
+        return [ReportRow(stage, bits, models[stage].accuracy(x_test, y_test), parameters)
+                for stage, bits in stages.items()]
 
 
 def share_and_encode(pruned, masks, clusters, *, index_bits="best", share_epochs=3, learning_rate=0.01,
@@ -114,7 +116,8 @@ def share_and_encode(pruned, masks, clusters, *, index_bits="best", share_epochs
         The fine-tuned model (weights exactly ``codebook[indices]``, biases in float32).
     encoded : EncodedModel
     """
-    shared_before = {name: share_weights(pruned.params[name], clusters[name], mask=masks[name]) for name in WEIGHT_NAMES}
+    shared_before = {name: share_weights(pruned.params[name], clusters[name], mask=masks[name])
+                     for name in pruned.architecture.weight_names}
     tuned, shared = fine_tune_shared(pruned, shared_before, epochs=share_epochs, learning_rate=learning_rate,
                                      seed=seed, data=data, on_epoch=on_epoch)
     weight_bits = {name: int(count).bit_length() for name, count in clusters.items()}
@@ -126,7 +129,8 @@ def share_and_encode(pruned, masks, clusters, *, index_bits="best", share_epochs
 def deep_compression(model, *, sparsity=None, weight_bits=None, index_bits=None, clusters=None, prune_steps=3,
                      prune_epochs=3, share_epochs=3, learning_rate=0.01, share_learning_rate=None,
                      codebook_dtype="float16", bias_dtype="float16", seed=0, data=None, on_epoch=None):
-    """Prune, share and Huffman-code a ``FloatCNN`` (defaults: :data:`DEEP_COMPRESSION_SETTINGS`).
+    """Prune, share and Huffman-code a ``FloatCNN`` (defaults: :data:`DEEP_COMPRESSION_SETTINGS`,
+    the digits CNN's; another architecture needs its own ``sparsity`` and ``weight_bits`` or ``clusters``).
 
     ``clusters`` (shared values per layer) overrides ``weight_bits`` (``2^bits - 1`` values);
     ``index_bits="best"`` picks each layer's smallest encoding.  ``seed`` (the shuffles),
@@ -140,8 +144,9 @@ def deep_compression(model, *, sparsity=None, weight_bits=None, index_bits=None,
     weight_bits = settings["weight_bits"] if weight_bits is None else weight_bits
     index_bits = settings["index_bits"] if index_bits is None else index_bits
     if clusters is None:
-        bits = weight_bits if isinstance(weight_bits, dict) else dict.fromkeys(WEIGHT_NAMES, weight_bits)
-        clusters = {name: (1 << check_int(bits[name], f"weight_bits[{name!r}]", minimum=1)) - 1 for name in WEIGHT_NAMES}
+        weight_names = model.architecture.weight_names
+        bits = weight_bits if isinstance(weight_bits, dict) else dict.fromkeys(weight_names, weight_bits)
+        clusters = {name: (1 << check_int(bits[name], f"weight_bits[{name!r}]", minimum=1)) - 1 for name in weight_names}
     pruned, masks = prune(model, sparsity, steps=prune_steps, epochs=prune_epochs, learning_rate=learning_rate,
                           seed=seed, data=data, on_epoch=on_epoch)
     shared_before, shared, _, encoded = share_and_encode(
@@ -151,8 +156,9 @@ def deep_compression(model, *, sparsity=None, weight_bits=None, index_bits=None,
     return DeepCompression(pruned, masks, shared_before, shared, encoded)
 
 
-def power_of_two_bits(grids, bias_bits=32):
-    """Storage of an INQ model: ``grid.bits`` per weight, each layer's ``n_high`` (8 bits), the biases.
+def power_of_two_bits(grids, bias_bits=32, architecture=DIGITS_CNN):
+    """Storage of an INQ model of ``architecture``: ``grid.bits`` per weight, each layer's
+    ``n_high`` (8 bits), the biases.
 
     Examples
     --------
@@ -161,6 +167,7 @@ def power_of_two_bits(grids, bias_bits=32):
     >>> power_of_two_bits(grids)          # 3,784 weights × 5 bits + 3 × 8 + 34 biases × 32
     20032
     """
-    weights = sum(grid.bits * int(math.prod(PARAMETER_SHAPES[name])) for name, grid in grids.items())
-    biases = sum(bias_bits * shape[0] for name, shape in PARAMETER_SHAPES.items() if name.endswith("bias"))
+    shapes = architecture.parameter_shapes()
+    weights = sum(grid.bits * int(math.prod(shapes[name])) for name, grid in grids.items())
+    biases = sum(bias_bits * shapes[name][0] for name in architecture.bias_names)
     return weights + 8 * len(grids) + biases

@@ -28,6 +28,7 @@ import dataclasses
 
 import numpy as np
 
+from ..nn.train import TrainConfig, train
 from ..rounding import check_mode
 from .huffman import check_int
 
@@ -185,17 +186,16 @@ def share_weights(weights, clusters, *, mask=None, init="linear", seed=0):
 
 
 def share_model(model, bits, *, masks=None, init="linear", seed=0):
-    """:func:`share_weights` for every weight tensor of a ``FloatCNN``.
+    """:func:`share_weights` for every weight tensor of a ``FloatCNN`` (``architecture.weight_names``).
 
     ``bits`` is the weight-index width, one int or a dict per weight name: each layer gets
     ``2^bits - 1`` shared values (code 0 stays free for the zeros of the sparse format, as in
     EIE).  ``masks`` (from pruning) default to the non-zero weights.
     """
-    from .prune import WEIGHT_NAMES
-
-    bits = bits if isinstance(bits, dict) else dict.fromkeys(WEIGHT_NAMES, bits)
+    weight_names = model.architecture.weight_names
+    bits = bits if isinstance(bits, dict) else dict.fromkeys(weight_names, bits)
     shared = {}
-    for name in WEIGHT_NAMES:
+    for name in weight_names:
         clusters = (1 << _check_positive_int(bits[name], f"bits[{name!r}]")) - 1
         mask = None if masks is None else masks[name]
         shared[name] = share_weights(model.params[name], clusters, mask=mask, init=init, seed=seed)
@@ -233,8 +233,6 @@ def fine_tune_shared(model, shared, *, epochs=3, learning_rate=0.01, seed=0, dat
     shared : dict of str → SharedWeights
         The same indices and masks with the trained codebooks.
     """
-    from ..nn.train import TrainConfig, train
-
     current = dict(shared)
 
     def project(params):

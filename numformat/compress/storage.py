@@ -28,7 +28,8 @@ empty is dropped), so the codebook's length is the largest weight index the tabl
 :class:`EncodedModel` adds 8 bits for the whole file (which storage types it uses) and the
 biases, in ``bias_dtype``: float32, float16, or ``"int8"`` -- 8-bit integers with one float16
 scale per layer (``bias = scale · q``, ``scale = max|bias| / 127``), a step beyond the paper,
-which keeps biases in full precision.  It decodes back to a ``FloatCNN`` -- its accuracy is
+which keeps biases in full precision.  It records the network's architecture (the layers'
+names and shapes, in order) and decodes back to a ``FloatCNN`` of it -- its accuracy is
 always measured on that decoded model, so every rounding the format makes (float16 codebooks,
 int8 biases) is in the reported number.  :mod:`numformat.compress.container` writes it to
 bytes, bit for bit as counted here, and reads it back.
@@ -42,10 +43,10 @@ import numbers
 
 import numpy as np
 
-from ..nn.model import PARAMETER_SHAPES, FloatCNN
+from ..nn.architecture import DIGITS_CNN, check_architecture
+from ..nn.model import FloatCNN
 from ..rounding import round_half
 from .huffman import HuffmanCode, huffman_decode, huffman_encode
-from .prune import WEIGHT_NAMES
 from .share import SharedWeights
 
 LAYER_HEADER_BITS = 32 + 8 + 8
@@ -54,7 +55,7 @@ STORAGE_DTYPES = {"float32": np.float32, "float16": np.float16}
 BIAS_STORAGE = ("float32", "float16", "int8")
 BIAS_SCALE_BITS = 16              # the float16 scale of an int8 bias vector
 MAX_BEST_INDEX_BITS = 8           # index_bits="best" tries 1..8 (a longer skip alphabet only grows its table)
-BIAS_NAMES = tuple(name for name in PARAMETER_SHAPES if name.endswith("bias"))
+BIAS_NAMES = DIGITS_CNN.bias_names  # the digits CNN's; any model: model.architecture.bias_names
 
 
 def _check_bits(value, name, low=1, high=16):
@@ -191,15 +192,18 @@ def quantize_bias(bias):
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class EncodedModel:
-    """The whole CNN compressed: three :class:`EncodedLayer` and the biases.
+    """A whole network compressed: an :class:`EncodedLayer` per weight tensor and the biases.
 
+    ``layers`` maps each weight name to its layer (for the digits CNN: three);
     ``biases`` maps each bias name to its stored array (float32, float16 or int8);
-    ``bias_scales`` holds the float16 scale of each int8 bias (empty for float biases).
+    ``bias_scales`` holds the float16 scale of each int8 bias (empty for float biases);
+    ``architecture`` is the network they belong to (default: the digits CNN).
     """
 
     layers: dict
     biases: dict
     bias_scales: dict = dataclasses.field(default_factory=dict)
+    architecture: object = DIGITS_CNN
 
     @property
     def codebook_dtype(self):
@@ -218,7 +222,7 @@ class EncodedModel:
         """The ``FloatCNN`` this file stores (the model whose accuracy is reported)."""
         params = {name: layer.decode() for name, layer in self.layers.items()}
         params.update(self.bias_values())
-        return FloatCNN(params)
+        return FloatCNN(params, architecture=self.architecture)
 
     def bits(self):
         """Bits per part, summed over the layers, plus ``"biases"`` and ``"total"``.
@@ -266,14 +270,16 @@ def encode_biases(model, bias_dtype):
     """``(biases, bias_scales)`` of ``model`` stored as ``bias_dtype`` (see :data:`BIAS_STORAGE`)."""
     if bias_dtype not in BIAS_STORAGE:
         raise ValueError(f"bias_dtype={bias_dtype!r} is not a bias storage; use one of {list(BIAS_STORAGE)}")
+    bias_names = model.architecture.bias_names
     if bias_dtype != "int8":
-        return {name: model.params[name].astype(STORAGE_DTYPES[bias_dtype]) for name in BIAS_NAMES}, {}
-    stored = {name: quantize_bias(model.params[name]) for name in BIAS_NAMES}
+        return {name: model.params[name].astype(STORAGE_DTYPES[bias_dtype]) for name in bias_names}, {}
+    stored = {name: quantize_bias(model.params[name]) for name in bias_names}
     return {name: q for name, (q, _) in stored.items()}, {name: scale for name, (_, scale) in stored.items()}
 
 
 def encode_model(shared_layers, model, *, index_bits, weight_bits, codebook_dtype="float32", bias_dtype="float32"):
-    """Store a weight-shared CNN: ``shared_layers`` maps each weight name to its :class:`SharedWeights`.
+    """Store a weight-shared network: ``shared_layers`` maps each weight name of
+    ``model.architecture`` to its :class:`SharedWeights`.
 
     ``index_bits`` and ``weight_bits`` are one int for every layer or a dict per weight name
     (``index_bits="best"``: for each layer the width from 1 to 8 that makes it smallest --
@@ -281,17 +287,18 @@ def encode_model(shared_layers, model, *, index_bits, weight_bits, codebook_dtyp
     from ``model`` and stored as ``bias_dtype`` (``"float32"``, ``"float16"`` or ``"int8"``
     with a float16 scale per layer).
     """
-    if not isinstance(shared_layers, dict) or sorted(shared_layers) != sorted(WEIGHT_NAMES):
-        raise ValueError(f"shared_layers must map exactly {list(WEIGHT_NAMES)} to SharedWeights")
+    weight_names = model.architecture.weight_names
+    if not isinstance(shared_layers, dict) or sorted(shared_layers) != sorted(weight_names):
+        raise ValueError(f"shared_layers must map exactly {list(weight_names)} to SharedWeights")
     per_layer = {}
     for option, value in (("index_bits", index_bits), ("weight_bits", weight_bits)):
-        per_layer[option] = value if isinstance(value, dict) else dict.fromkeys(WEIGHT_NAMES, value)
+        per_layer[option] = value if isinstance(value, dict) else dict.fromkeys(weight_names, value)
     layers = {}
-    for name in WEIGHT_NAMES:
+    for name in weight_names:
         options = {"weight_bits": per_layer["weight_bits"][name], "codebook_dtype": codebook_dtype}
         if per_layer["index_bits"][name] == "best":
             layers[name] = min((encode_layer(shared_layers[name], index_bits=bits, **options)
                                 for bits in range(1, MAX_BEST_INDEX_BITS + 1)), key=lambda layer: sum(layer.bits().values()))
         else:
             layers[name] = encode_layer(shared_layers[name], index_bits=per_layer["index_bits"][name], **options)
-    return EncodedModel(layers, *encode_biases(model, bias_dtype))
+    return EncodedModel(layers, *encode_biases(model, bias_dtype), check_architecture(model.architecture))

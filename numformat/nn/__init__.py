@@ -1,14 +1,17 @@
-"""The small digits CNN: float layers and training, the int8 engine, ONNX export, and what lies
+"""Networks as data: float layers and training, the int8 engine, ONNX export, and what lies
 beyond int8: fake quantization at any width, quantization-aware training, per-layer
 sensitivity and mixed precision, FP8.
 
-``load_digits_split`` gives the data, ``load_pretrained`` the trained :class:`FloatCNN`,
+A network is an ``Architecture``, a list of ``Conv2d``, ``ReLU``, ``MaxPool``, ``Flatten`` and
+``Dense`` layers (:mod:`numformat.nn.architecture`); everything here works from that list.
+The course's digits CNN is one instance, ``DIGITS_CNN``: ``load_digits_split`` gives the data, ``load_pretrained`` the trained :class:`FloatCNN`,
 ``quantize_model`` its :class:`Int8CNN`, and ``export_onnx`` an onnxruntime model of it.
 ``post_training_quantize`` and ``quantization_aware_training`` give simulated 2- to 16-bit
 models, ``layer_sensitivity`` and ``assign_bits`` a mixed-precision assignment, ``fp8_model``
 an E4M3 or E5M2 one.
 """
 
+from .architecture import DIGITS_CNN, Architecture, Conv2d, Dense, Flatten, MaxPool, ReLU
 from .data import load_digits_split, validation_folds
 from .distill import distillation_targets
 from .fake_quant import ActivationQuantizer, fake_quantize_weights, post_training_quantize, weight_qparams
@@ -19,8 +22,8 @@ from .onnx_export import export_onnx, onnxruntime_session, run_onnxruntime
 from .qat import quantization_aware_training
 from .sensitivity import Sensitivity, assign_bits, layer_sensitivity
 
-__all__ = ["ENGINES", "ActivationQuantizer", "FloatCNN", "Int8CNN", "QuantizedLayer", "Sensitivity",
-           "assign_bits", "distillation_targets", "export_onnx", "fake_quantize_weights", "fp8_model", "layer_sensitivity",
-           "load_digits_split", "load_pretrained", "onnxruntime_session", "post_training_quantize",
-           "quantization_aware_training", "quantize_model", "run_onnxruntime", "validation_folds",
-           "weight_qparams"]
+__all__ = ["DIGITS_CNN", "ENGINES", "ActivationQuantizer", "Architecture", "Conv2d", "Dense", "Flatten", "FloatCNN",
+           "Int8CNN", "MaxPool", "QuantizedLayer", "ReLU", "Sensitivity", "assign_bits", "distillation_targets",
+           "export_onnx", "fake_quantize_weights", "fp8_model", "layer_sensitivity", "load_digits_split",
+           "load_pretrained", "onnxruntime_session", "post_training_quantize", "quantization_aware_training",
+           "quantize_model", "run_onnxruntime", "validation_folds", "weight_qparams"]

@@ -20,7 +20,7 @@ import numbers
 import numpy as np
 
 from .layers import fixed_order_exp
-from .model import CLASSES, FloatCNN
+from .model import FloatCNN
 
 
 def _check_real(value, name, low, high, *, low_open=False):
@@ -76,9 +76,10 @@ def distillation_targets(teacher, x, y, *, temperature=3.0, label_weight=0.5):
     if not isinstance(teacher, FloatCNN):
         raise TypeError(f"teacher must be a FloatCNN, got {type(teacher).__name__}")
     label_weight = _check_real(label_weight, "label_weight", 0.0, 1.0)
+    classes = teacher.architecture.classes
     y = np.asarray(y)
-    if y.shape != (len(x),) or not np.issubdtype(y.dtype, np.integer) or y.size and not 0 <= y.min() <= y.max() < CLASSES:
-        raise ValueError(f"y must hold one digit 0..{CLASSES - 1} per image, shape ({len(x)},), got {y.dtype} {y.shape}")
+    if y.shape != (len(x),) or not np.issubdtype(y.dtype, np.integer) or y.size and not 0 <= y.min() <= y.max() < classes:
+        raise ValueError(f"y must hold one digit 0..{classes - 1} per image, shape ({len(x)},), got {y.dtype} {y.shape}")
     soft = softmax(teacher.forward(x), temperature)
-    one_hot = np.eye(CLASSES)[y]
+    one_hot = np.eye(classes)[y]
     return (label_weight * one_hot + (1.0 - label_weight) * soft).astype(np.float32)

@@ -16,9 +16,9 @@ per-channel scales).  Nothing is retrained.
 * **weights**: symmetric, narrow range (codes ``-(2**(b-1) - 1) .. 2**(b-1) - 1``: at 2 bits
   the ternary -1, 0, 1, as TFLite's int8 weights at 8 bits), one scale per output channel
   (or per tensor); the range is ``max |w|``, or a fraction of it chosen by MSE;
-* **activations** (:data:`ACTIVATIONS`: the input image and the outputs of conv1 and conv2,
-  after ReLU; max-pool keeps its input's grid): asymmetric, ranges from
-  :func:`numformat.quant.calibrate`;
+* **activations** (the architecture's ``activation_names``; :data:`ACTIVATIONS` for the
+  digits CNN: the input image and the outputs of conv1 and conv2, after ReLU; max-pool keeps
+  its input's grid): asymmetric, ranges from :func:`numformat.quant.calibrate`;
 * **biases and logits** stay float: an integer model keeps them in int32 with the scale
   ``S_in · S_w``, far finer than any rounding here (:func:`~numformat.nn.quantize_model`'s
   int32 logits).
@@ -32,11 +32,21 @@ import numpy as np
 
 from .. import quant
 from ..rounding import check_mode
-from .model import FloatCNN, check_images
+from .architecture import DIGITS_CNN
+from .model import FloatCNN
 
-LAYERS = ("conv1", "conv2", "fc")            # the layers whose weights are quantized
-ACTIVATIONS = ("input", "conv1", "conv2")    # the activations an int8 model quantizes
+LAYERS = DIGITS_CNN.layer_names              # the digits CNN's layers whose weights are quantized
+ACTIVATIONS = DIGITS_CNN.activation_names    # and the activations an int8 model of it quantizes
 WEIGHT_METHODS = ("minmax", "mse")
+
+
+def weight_layers(params):
+    """The layers of a parameter dict: every ``{layer}_weight`` in order (any architecture's).
+
+    >>> weight_layers({"conv1_weight": 0, "conv1_bias": 0, "fc_weight": 0, "fc_bias": 0})
+    ('conv1', 'fc')
+    """
+    return tuple(name[:-len("_weight")] for name in params if name.endswith("_weight"))
 
 
 def bits_for(names, bits, parameter):
@@ -125,7 +135,7 @@ def fake_quantize_weights(params, bits, *, per_channel=True, method="minmax", fr
     each channel's ``max |w|`` the range keeps, instead of choosing it by ``method`` from
     these weights.  The result is float32, like the model's own weights.
     """
-    widths = bits_for(LAYERS, bits, "weight_bits")
+    widths = bits_for(weight_layers(params), bits, "weight_bits")
     quantized = dict(params)
     for layer, width in widths.items():
         if width is not None:
@@ -144,7 +154,7 @@ def clip_fractions(params, bits, *, per_channel=True, method="minmax"):
     [0.78, 0.79, 0.56, 0.74, 0.8, 0.67, 0.56, 0.61]
     """
     fractions = {}
-    for layer, width in bits_for(LAYERS, bits, "weight_bits").items():
+    for layer, width in bits_for(weight_layers(params), bits, "weight_bits").items():
         weight = np.asarray(params[f"{layer}_weight"], dtype=np.float64)
         channels = weight.reshape(len(weight) if per_channel else 1, -1)
         fractions[layer] = (mse_clip_fractions(channels, width) if method == "mse" and width is not None
@@ -158,11 +168,14 @@ class ActivationQuantizer:
     Parameters
     ----------
     ranges : dict of str → (float, float)
-        The ``[min, max]`` of each of :data:`ACTIVATIONS` (copied; the quantizer keeps its own).
+        The ``[min, max]`` of each quantized activation (copied; the quantizer keeps its own).
     bits : int or dict
         One width for every activation, or ``{name: bits}`` (names left out stay float).
     averaging_constant : float
         ``c`` of the moving average that training batches move the ranges by; 0 freezes them.
+    names : tuple of str
+        The activations of the network (``architecture.activation_names``; default: the digits
+        CNN's :data:`ACTIVATIONS`).
 
     Examples
     --------
@@ -172,10 +185,11 @@ class ActivationQuantizer:
     ([0.0, 2.0, 2.0, 6.0], [True, True, True, False])
     """
 
-    def __init__(self, ranges, bits, *, averaging_constant=0.0):
+    def __init__(self, ranges, bits, *, averaging_constant=0.0, names=ACTIVATIONS):
         if not isinstance(averaging_constant, numbers.Real) or not 0 <= averaging_constant <= 1:
             raise ValueError(f"averaging_constant={averaging_constant!r} must be a number in [0, 1]")
-        self.bits = bits_for(ACTIVATIONS, bits, "activation_bits")
+        self.names = tuple(names)
+        self.bits = bits_for(self.names, bits, "activation_bits")
         missing = [name for name, width in self.bits.items() if width is not None and name not in ranges]
         if missing:
             raise ValueError(f"ranges lacks {missing[0]!r}; give (min, max) for each quantized activation")
@@ -187,25 +201,26 @@ class ActivationQuantizer:
         """Ranges from :func:`numformat.quant.calibrate` on the float ``model``'s activations
         for ``calib_x`` (only for the activations that are quantized).
 
-        ``activations``: those activations, ``FloatCNN(model.params).activations(calib_x)``,
+        ``activations``: those activations, ``float_twin(model).activations(calib_x)``,
         if already computed (a sweep over widths then runs the model once, not once per width).
         """
-        check_images(calib_x, "calib_x")
+        names = model.architecture.activation_names
+        model.architecture.check_input(calib_x, "calib_x")
         check_mode(method, quant.CALIBRATION_METHODS, "method")
-        widths = bits_for(ACTIVATIONS, bits, "activation_bits")
+        widths = bits_for(names, bits, "activation_bits")
         ranges = {}
         if any(width is not None for width in widths.values()):
             if activations is None:
-                activations = FloatCNN(model.params).activations(calib_x)  # float: no transform of its own
+                activations = float_twin(model).activations(calib_x)  # float: no transform of its own
             for name, width in widths.items():
                 if width is not None:
                     options = {"bits": width} if method in ("mse", "entropy") else {}
                     ranges[name] = quant.calibrate(activations[name], method, **options)
-        return cls(ranges, widths, averaging_constant=averaging_constant)
+        return cls(ranges, widths, averaging_constant=averaging_constant, names=names)
 
     def frozen(self):
         """The same nodes with the ranges as they are now and no more averaging."""
-        return ActivationQuantizer(self.ranges, self.bits)
+        return ActivationQuantizer(self.ranges, self.bits, names=self.names)
 
     def qparams(self, name):
         """The ``QParams`` activation ``name`` is quantized with now (None if it stays float)."""
@@ -233,10 +248,12 @@ def post_training_quantize(model, calib_x, *, weight_bits=8, activation_bits=Non
     Parameters
     ----------
     model : FloatCNN
-    calib_x : numpy.ndarray, shape (N, 1, 8, 8)
+        Any architecture.
+    calib_x : numpy.ndarray, shape (N, *input_shape)
     weight_bits, activation_bits : int, dict or None
-        One width, ``{name: bits}`` per layer (:data:`LAYERS`) or activation
-        (:data:`ACTIVATIONS`), or None for float.
+        One width, ``{name: bits}`` per layer (``architecture.layer_names``; :data:`LAYERS`
+        for the digits CNN) or activation (``architecture.activation_names``;
+        :data:`ACTIVATIONS`), or None for float.
     method : {"minmax", "mse", "entropy", "percentile"}
         How ranges are chosen.  Weights: ``"mse"`` clips each channel by MSE, every other
         method takes ``max |w|`` (as TensorRT does for its entropy calibration); activations:
@@ -269,10 +286,15 @@ def post_training_quantize(model, calib_x, *, weight_bits=8, activation_bits=Non
     weights = fake_quantize_weights(model.params, weight_bits, per_channel=per_channel,
                                     method="mse" if method == "mse" else "minmax")
     nodes = ActivationQuantizer.calibrated(model, calib_x, activation_bits, method=method, activations=activations)
-    return FloatCNN(weights, activation_transform=nodes)
+    return FloatCNN(weights, activation_transform=nodes, architecture=model.architecture)
 
 
 def check_model(model):
     if not isinstance(model, FloatCNN):
         raise TypeError(f"model must be a FloatCNN, got {type(model).__name__}")
     return model
+
+
+def float_twin(model, params=None):
+    """``model``'s architecture with ``params`` (default: its own) and no activation transform."""
+    return FloatCNN(model.params if params is None else params, architecture=model.architecture)

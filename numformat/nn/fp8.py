@@ -28,8 +28,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..floats import FLOAT8_E4M3FN, FLOAT8_E5M2, FloatFormat, float_format, round_to
-from .fake_quant import ACTIVATIONS, LAYERS, check_model
-from .model import FloatCNN, check_images
+from .fake_quant import check_model, float_twin, weight_layers
+from .model import FloatCNN
 
 FP8_FORMATS = (FLOAT8_E4M3FN, FLOAT8_E5M2)
 
@@ -64,7 +64,7 @@ def round_to_fp8(x, fmt, *, scale=1.0):
 def fp8_weights(params, fmt, *, scaled=True):
     """A copy of ``params`` with each layer's weight on the ``fmt`` grid (one scale per tensor)."""
     rounded = dict(params)
-    for layer in LAYERS:
+    for layer in weight_layers(params):
         weight = params[f"{layer}_weight"]
         scale = fp8_scale(np.abs(weight).max(), fmt) if scaled else 1.0
         rounded[f"{layer}_weight"] = round_to_fp8(weight, fmt, scale=scale).astype(np.float32)
@@ -72,16 +72,16 @@ def fp8_weights(params, fmt, *, scaled=True):
 
 
 class FP8Activations:
-    """An ``activation_transform`` rounding each of :data:`ACTIVATIONS` onto a scaled FP8 grid.
+    """An ``activation_transform`` rounding each activation onto a scaled FP8 grid.
 
-    ``amax`` maps each activation name to the largest magnitude calibration saw (ignored when
-    ``scaled`` is False).  The gradient passes everywhere (saturation only clips values beyond
+    ``amax`` maps each activation name (``architecture.activation_names``) to the largest
+    magnitude calibration saw (ignored when ``scaled`` is False).  The gradient passes everywhere (saturation only clips values beyond
     ``amax``, which calibration did not see).
     """
 
     def __init__(self, amax, fmt, *, scaled=True):
         self.fmt = float_format(fmt)
-        self.scales = {name: fp8_scale(amax[name], self.fmt) if scaled else 1.0 for name in ACTIVATIONS}
+        self.scales = {name: fp8_scale(value, self.fmt) if scaled else 1.0 for name, value in amax.items()}
 
     def __call__(self, name, values, training):
         return round_to_fp8(values, self.fmt, scale=self.scales[name]), None
@@ -101,10 +101,11 @@ def fp8_model(model, calib_x, fmt, *, activations=True, scaled=True):
     float8_e5m2 0.9867
     """
     check_model(model)
-    check_images(calib_x, "calib_x")
+    model.architecture.check_input(calib_x, "calib_x")
     weights = fp8_weights(model.params, fmt, scaled=scaled)
     if not activations:
-        return FloatCNN(weights)
-    observed = FloatCNN(model.params).activations(calib_x)
-    amax = {name: float(np.abs(observed[name]).max()) for name in ACTIVATIONS}
-    return FloatCNN(weights, activation_transform=FP8Activations(amax, fmt, scaled=scaled))
+        return float_twin(model, weights)
+    observed = float_twin(model).activations(calib_x)
+    amax = {name: float(np.abs(observed[name]).max()) for name in model.architecture.activation_names}
+    return FloatCNN(weights, activation_transform=FP8Activations(amax, fmt, scaled=scaled),
+                    architecture=model.architecture)

@@ -1,6 +1,7 @@
-"""``Int8CNN``: the digits CNN with int8 weights and activations, run with integer arithmetic only.
+"""``Int8CNN``: a network with int8 weights and activations, run with integer arithmetic only.
 
-:func:`quantize_model` turns a :class:`~numformat.nn.model.FloatCNN` into an ``Int8CNN``:
+:func:`quantize_model` turns a :class:`~numformat.nn.model.FloatCNN` -- the digits CNN or any
+other :class:`~numformat.nn.architecture.Architecture` -- into an ``Int8CNN``:
 
 * weights: int8, symmetric, one scale per output channel, codes -127..127 (TFLite's int8
   spec: ``narrow_range`` keeps ``-w`` representable whenever ``w`` is);
@@ -46,7 +47,8 @@ import numpy as np
 from .. import quant
 from ..rounding import check_mode
 from . import layers, mac_loop
-from .model import CLASSES, FloatCNN, check_images
+from .architecture import DIGITS_CNN, PARAMETRIC, Conv2d, MaxPool, check_architecture
+from .model import FloatCNN
 
 ENGINES = ("loop", "vectorized")
 INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
@@ -57,9 +59,9 @@ _WEIGHT = {"bits": 8, "signed": True, "symmetric": True, "narrow_range": True}
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class QuantizedLayer:
-    """One int8 layer: a 3×3 convolution (padding 1) or a fully connected layer.
+    """One int8 layer: a convolution (``padding``, ``stride``) or a fully connected layer.
 
-    ``weight`` holds int8 codes (``(O, C, 3, 3)`` or ``(O, K)``), ``bias`` int32 codes
+    ``weight`` holds int8 codes (``(O, C, k, k)`` or ``(O, K)``), ``bias`` int32 codes
     ``(O,)`` in units of ``S_in · S_w[o]``; ``weight_qp`` is per output channel (axis 0).
     """
 
@@ -70,6 +72,8 @@ class QuantizedLayer:
     weight_qp: quant.QParams
     output_qp: quant.QParams
     relu: bool
+    padding: int = 1
+    stride: int = 1
 
     @property
     def is_conv(self):
@@ -77,7 +81,7 @@ class QuantizedLayer:
 
     @property
     def taps(self):
-        """Products summed into each accumulator: C·3·3 for a convolution, K for a dense layer."""
+        """Products summed into each accumulator: C·k·k for a convolution, K for a dense layer."""
         return int(np.prod(self.weight.shape[1:]))
 
     @property
@@ -132,8 +136,9 @@ def quantize_model(model, calib_x, *, method="minmax", logits="int32", ranges=No
     Parameters
     ----------
     model : FloatCNN
-    calib_x : numpy.ndarray, shape (N, 1, 8, 8)
-        Calibration images (a few hundred training images are plenty).
+        Any architecture; its conv2d and dense layers become :class:`QuantizedLayer` s.
+    calib_x : numpy.ndarray, shape (N, *input_shape)
+        Calibration inputs (a few hundred training images are plenty).
     method : {"minmax", "percentile", "mse", "entropy"}
         How :func:`numformat.quant.calibrate` picks each activation's range.
     logits : {"int32", "int8"}
@@ -141,6 +146,8 @@ def quantize_model(model, calib_x, *, method="minmax", logits="int32", ranges=No
         ``S_in · S_w[o]`` (no requantization: the argmax sees every bit the integer GEMM
         computed).  ``"int8"``: requantized to int8 like every other activation — int8 end to
         end, but two logits closer than one step (about 0.24 here) become equal codes.
+    ranges : dict, optional
+        ``{activation name: (min, max)}`` to use instead of calibrating that activation.
     **calibrate_options
         Passed on to :func:`~numformat.quant.calibrate` (``percentile=99.99``, ...).
 
@@ -163,11 +170,11 @@ def quantize_model(model, calib_x, *, method="minmax", logits="int32", ranges=No
     if not isinstance(model, FloatCNN):
         raise TypeError(f"model must be a FloatCNN, got {type(model).__name__}")
     check_mode(logits, LOGITS, "logits")
-    check_images(calib_x, "calib_x")
+    architecture = model.architecture
+    architecture.check_input(calib_x, "calib_x")
     if len(calib_x) == 0:
         raise ValueError("calib_x is empty; calibration needs at least one image")
     activations = model.activations(calib_x)
-
     ranges = {} if ranges is None else ranges
 
     def activation_qp(name):
@@ -176,39 +183,55 @@ def quantize_model(model, calib_x, *, method="minmax", logits="int32", ranges=No
 
     input_qp = activation_qp("input")
     built = []
-    for name, relu in (("conv1", True), ("conv2", True), ("fc", False)):
-        in_qp = built[-1].output_qp if built else input_qp
-        weight = model.params[f"{name}_weight"]
-        weight_qp = quant.choose_qparams(weight, axis=0, **_WEIGHT)
-        # The bias scale as a runtime stores it: the float32 product S_in · S_w[o].
-        bias_scale = (np.float32(in_qp.scale) * weight_qp.scale.astype(np.float32)).astype(np.float64)
-        bias_qp = quant.QParams(bias_scale, np.zeros(weight.shape[0], dtype=np.int64), INT32_MIN, INT32_MAX, axis=-1)
-        if name != "fc" or logits == "int8":
-            output_qp = activation_qp("logits" if name == "fc" else name)
-        else:
-            output_qp = bias_qp  # int32 logits: the accumulator is the output, in units of S_in · S_w[o]
-        layer = QuantizedLayer(
-            name, quant.quantize(weight, weight_qp),
-            quant.quantize(model.params[f"{name}_bias"].astype(np.float64), bias_qp).astype(np.int32),
-            in_qp, weight_qp, output_qp, relu)
-        if layer.accumulator_bound > INT32_MAX:
-            raise OverflowError(f"layer {name}: accumulators could reach {layer.accumulator_bound}, "
-                                "beyond int32; the bias or the activation range is too large")
-        built.append(layer)
-    return Int8CNN(input_qp, tuple(built))
+    for step in architecture.steps:
+        if isinstance(step.layer, PARAMETRIC):
+            in_qp = built[-1].output_qp if built else input_qp
+            built.append(quantize_layer(model, step, in_qp, activation_qp, logits))
+    return Int8CNN(input_qp, tuple(built), architecture)
+
+
+def quantize_layer(model, step, in_qp, activation_qp, logits="int32"):
+    """The :class:`QuantizedLayer` of one parametric ``step`` of ``model``'s architecture.
+
+    ``in_qp`` is its input's grid; ``activation_qp(name)`` gives an activation's grid.
+    """
+    layer = step.layer
+    weight = model.params[f"{layer.name}_weight"]
+    weight_qp = quant.choose_qparams(weight, axis=0, **_WEIGHT)
+    # The bias scale as a runtime stores it: the float32 product S_in · S_w[o].
+    bias_scale = (np.float32(in_qp.scale) * weight_qp.scale.astype(np.float32)).astype(np.float64)
+    bias_qp = quant.QParams(bias_scale, np.zeros(weight.shape[0], dtype=np.int64), INT32_MIN, INT32_MAX, axis=-1)
+    if step.output != "logits" or logits == "int8":
+        output_qp = activation_qp(step.output)
+    else:
+        output_qp = bias_qp  # int32 logits: the accumulator is the output, in units of S_in · S_w[o]
+    geometry = {"padding": layer.padding, "stride": layer.stride} if isinstance(layer, Conv2d) else {}
+    quantized = QuantizedLayer(
+        layer.name, quant.quantize(weight, weight_qp),
+        quant.quantize(model.params[f"{layer.name}_bias"].astype(np.float64), bias_qp).astype(np.int32),
+        in_qp, weight_qp, output_qp, step.relu, **geometry)
+    if quantized.accumulator_bound > INT32_MAX:
+        raise OverflowError(f"layer {layer.name}: accumulators could reach {quantized.accumulator_bound}, "
+                            "beyond int32; the bias or the activation range is too large")
+    return quantized
 
 
 class Int8CNN:
-    """The int8 digits CNN: ``conv1 → conv2 → max-pool → fc``, integers from input to logits.
+    """An int8 network, integers from input to logits: for the digits CNN ``conv1 → conv2 →
+    max-pool → fc``.
 
-    Build one with :func:`quantize_model`.  ``layers`` holds the three
-    :class:`QuantizedLayer` (``conv1``, ``conv2``, ``fc``); the max-pool between conv2 and fc
-    has no parameters.
+    Build one with :func:`quantize_model`.  ``layers`` holds one :class:`QuantizedLayer` per
+    conv2d or dense layer of ``architecture`` (for the digits CNN ``conv1``, ``conv2``,
+    ``fc``); max-pool and flatten have no parameters.
     """
 
-    def __init__(self, input_qp, quantized_layers):
+    def __init__(self, input_qp, quantized_layers, architecture=DIGITS_CNN):
         self.input_qp = input_qp
         self.layers = tuple(quantized_layers)
+        self.architecture = check_architecture(architecture)
+        if len(self.layers) != len(architecture.parametric):
+            raise ValueError(f"{architecture.name!r} has {len(architecture.parametric)} layers with weights, "
+                             f"got {len(self.layers)} quantized layers")
 
     @property
     def nbytes(self):
@@ -221,8 +244,9 @@ class Int8CNN:
         return self.layers[-1].output_qp
 
     def layer_outputs(self, x, *, engine="vectorized", requant="fixedpoint"):
-        """Every layer's codes: ``input``, ``conv1``, ``conv2``, ``pool`` (int8) and ``logits``
-        (int32 accumulators, or int8 for a model quantized with ``logits="int8"``).
+        """Every named tensor's codes (``architecture.tensor_shapes()``): for the digits CNN
+        ``input``, ``conv1``, ``conv2``, ``pool`` (int8) and ``logits`` (int32 accumulators, or
+        int8 for a model quantized with ``logits="int8"``).
 
         Examples
         --------
@@ -240,15 +264,22 @@ class Int8CNN:
         """
         check_mode(engine, ENGINES, "engine")
         check_mode(requant, quant.REQUANT_MODES, "requant")
-        check_images(x)
+        self.architecture.check_input(x)
         # The one float step: the input image onto its int8 grid (float32 division, half to
         # even, as ONNX QuantizeLinear does).
-        codes = {"input": quant.quantize(x.astype(np.float32), self.input_qp)}
-        conv1, conv2, fc = self.layers
-        codes["conv1"] = self._layer(conv1, codes["input"], engine, requant)
-        codes["conv2"] = self._layer(conv2, codes["conv1"], engine, requant)
-        codes["pool"] = mac_loop.maxpool2(codes["conv2"]) if engine == "loop" else layers.maxpool2(codes["conv2"])
-        codes["logits"] = self._layer(fc, codes["pool"].reshape(len(x), -1), engine, requant)
+        values = quant.quantize(x.astype(np.float32), self.input_qp)
+        codes = {"input": values}
+        quantized = iter(self.layers)
+        for step in self.architecture.steps:
+            if isinstance(step.layer, PARAMETRIC):
+                values = self._layer(next(quantized), values, engine, requant)
+            elif isinstance(step.layer, MaxPool):
+                pool = mac_loop.maxpool if engine == "loop" else layers.maxpool
+                values = pool(values, step.layer.size)
+            else:  # Flatten
+                values = values.reshape(len(values), -1)
+            if step.output is not None:
+                codes[step.output] = values
         return codes
 
     def accumulators(self, layer, codes, *, engine="vectorized"):
@@ -267,7 +298,7 @@ class Int8CNN:
                                 mode=requant, axis=1)
 
     def forward(self, x, *, engine="vectorized", requant="fixedpoint"):
-        """Logits ``(N, 10)`` as float32: the output codes dequantized, ``scale · (q - zp)``.
+        """Logits ``(N, classes)`` as float32: the output codes dequantized, ``scale · (q - zp)``.
 
         The float32 product is what ONNX ``DequantizeLinear`` computes, so with
         ``requant="float32"`` these are onnxruntime's outputs bit for bit.
@@ -276,11 +307,11 @@ class Int8CNN:
         return quant.dequantize(logits, self.output_qp).astype(np.float32)
 
     def predict(self, x, *, engine="vectorized", requant="fixedpoint"):
-        """The digit with the largest logit code (the first one on a tie), int64 ``(N,)``."""
+        """The class with the largest logit code (the first one on a tie), int64 ``(N,)``."""
         return self.layer_outputs(x, engine=engine, requant=requant)["logits"].argmax(axis=1)
 
     def accuracy(self, x, y, *, engine="vectorized", requant="fixedpoint"):
-        """Fraction of images whose predicted digit equals the label ``y``."""
+        """Fraction of inputs whose predicted class equals the label ``y``."""
         y = np.asarray(y)
         if y.shape != (len(x),):
             raise ValueError(f"y must have one label per image, shape ({len(x)},), got {y.shape}")
@@ -288,7 +319,7 @@ class Int8CNN:
 
     def __repr__(self):
         shapes = ", ".join(f"{layer.name} {tuple(layer.weight.shape)}" for layer in self.layers)
-        return f"Int8CNN({shapes}; {self.nbytes} bytes, {CLASSES} classes)"
+        return f"Int8CNN({shapes}; {self.nbytes} bytes, {self.architecture.classes} classes)"
 
 
 def accumulate_gemm(layer, codes):
@@ -306,7 +337,8 @@ def accumulate_gemm(layer, codes):
     # In the shifted domain x_q - x_zp a padded pixel (code x_zp) is 0 again.
     shifted = codes.astype(weight.dtype) - weight.dtype.type(layer.input_qp.zero_point)
     if layer.is_conv:
-        cols = layers.im2col(shifted, padding=1, pad_value=0)
+        cols = layers.im2col(shifted, padding=layer.padding, pad_value=0, kernel=layer.weight.shape[-1],
+                             stride=layer.stride)
         products = cols.reshape(-1, cols.shape[-1]) @ weight
         acc = products.reshape(*cols.shape[:3], -1).transpose(0, 3, 1, 2)
         return acc.astype(np.int64) + layer.bias[:, None, None]

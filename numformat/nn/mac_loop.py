@@ -83,6 +83,46 @@ def conv3x3_accumulators(image, weight, bias, x_zero_point):
     return out
 
 
+def conv_accumulators(image, weight, bias, x_zero_point, *, padding=1, stride=1):
+    """Accumulators of a convolution of any square kernel, padding and stride, by the MAC loop.
+
+    The same loop as :func:`conv3x3_accumulators` with the kernel's taps not written out: a
+    tap outside the image reads the padding, the code ``x_zero_point``, which contributes
+    ``(x_zero_point - x_zero_point) · w = 0``, so it is skipped.
+
+    Examples
+    --------
+    >>> image = [[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]     # one channel, 3×3, zero point 0
+    >>> conv_accumulators(image, [[[[1, 1], [1, 1]]]], [0], 0, padding=0, stride=1)   # 2×2 window sums
+    [[[12, 16], [24, 28]]]
+    >>> conv_accumulators(image, [[[[0, 0, 0], [0, 1, 0], [0, 0, 0]]]], [0], 0, padding=1, stride=2)
+    [[[1, 3], [7, 9]]]
+    """
+    channels, height, width = len(image), len(image[0]), len(image[0][0])
+    kernel = len(weight[0][0])
+    out_height, out_width = (height + 2 * padding - kernel) // stride + 1, (width + 2 * padding - kernel) // stride + 1
+    out = []
+    for o, kernels in enumerate(weight):
+        plane = []
+        for y in range(out_height):
+            row = []
+            for x in range(out_width):
+                acc = bias[o]
+                for c in range(channels):
+                    for ky in range(kernel):
+                        source_y = y * stride + ky - padding
+                        if 0 <= source_y < height:
+                            pixels, taps = image[c][source_y], kernels[c][ky]
+                            for kx in range(kernel):
+                                source_x = x * stride + kx - padding
+                                if 0 <= source_x < width:
+                                    acc += (pixels[source_x] - x_zero_point) * taps[kx]
+                row.append(check_int32(acc, f"output channel {o}, row {y}, column {x}"))
+            plane.append(row)
+        out.append(plane)
+    return out
+
+
 def dense_accumulators(vector, weight, bias, x_zero_point):
     """Accumulators of a fully connected layer on one input vector, by the MAC loop.
 
@@ -103,20 +143,40 @@ def dense_accumulators(vector, weight, bias, x_zero_point):
 def accumulate(layer, codes):
     """Accumulators of a :class:`~numformat.nn.int8.QuantizedLayer` for a batch, image by image.
 
-    Returns int64 ``(N, O, H, W)`` for a convolution, ``(N, O)`` for a dense layer.
+    A 3×3 convolution with padding 1 and stride 1 runs :func:`conv3x3_accumulators` (the loop
+    of lab 5), any other one :func:`conv_accumulators`.  Returns int64 ``(N, O, H, W)`` for a
+    convolution, ``(N, O)`` for a dense layer.
     """
     weight, bias, zero_point = layer.weight.tolist(), layer.bias.tolist(), layer.input_qp.zero_point
-    accumulate_one = conv3x3_accumulators if layer.is_conv else dense_accumulators
+    if not layer.is_conv:
+        accumulate_one = dense_accumulators
+    elif (layer.weight.shape[-1], layer.padding, layer.stride) == (3, 1, 1):
+        accumulate_one = conv3x3_accumulators
+    else:
+        def accumulate_one(image, weight, bias, zero_point):
+            return conv_accumulators(image, weight, bias, zero_point, padding=layer.padding, stride=layer.stride)
     return np.array([accumulate_one(image, weight, bias, zero_point) for image in codes.tolist()],
                     dtype=np.int64)
 
 
-def maxpool2(codes):
-    """2×2 max-pool, stride 2, on int8 codes, one window at a time (``(N, C, H, W)`` array)."""
+def maxpool(codes, size=2):
+    """``size×size`` max-pool, stride ``size``, on int8 codes, one window at a time (``(N, C, H, W)``).
+
+    A last partial row or column is dropped, as :func:`numformat.nn.layers.maxpool` does.
+
+    >>> maxpool(np.arange(16, dtype=np.int8).reshape(1, 1, 4, 4)).tolist()
+    [[[[5, 7], [13, 15]]]]
+    """
     pooled = []
     for image in codes.tolist():
-        pooled.append([[[max(plane[y][x], plane[y][x + 1], plane[y + 1][x], plane[y + 1][x + 1])
-                         for x in range(0, len(plane[0]), 2)]
-                        for y in range(0, len(plane), 2)]
+        pooled.append([[[max(plane[y + dy][x + dx] for dy in range(size) for dx in range(size))
+                         for x in range(0, len(plane[0]) - size + 1, size)]
+                        for y in range(0, len(plane) - size + 1, size)]
                        for plane in image])
-    return np.array(pooled, dtype=codes.dtype)
+    return np.array(pooled, dtype=codes.dtype).reshape(len(codes), codes.shape[1], codes.shape[2] // size,
+                                                        codes.shape[3] // size)
+
+
+def maxpool2(codes):
+    """2×2 max-pool, stride 2, on int8 codes (:func:`maxpool` with ``size=2``)."""
+    return maxpool(codes, 2)

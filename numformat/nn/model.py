@@ -1,6 +1,9 @@
-"""``FloatCNN``: the small float32 digits classifier that the course quantizes to int8.
+"""``FloatCNN``: a float32 network run from its description, by default the digits classifier.
 
-::
+A ``FloatCNN`` holds an :class:`~numformat.nn.architecture.Architecture` and its parameters;
+its forward and backward passes walk the architecture's layers, so any sequential network of
+conv2d, ReLU, max-pool, flatten and dense layers runs, trains and quantizes the same way.
+The one the course quantizes to int8 is :data:`~numformat.nn.architecture.DIGITS_CNN`::
 
     image (N, 1, 8, 8) in [0, 1]
       → conv1 3×3, 8 channels, padding 1  → ReLU      (N, 8, 8, 8)
@@ -23,45 +26,38 @@ import pathlib
 import numpy as np
 
 from . import layers
+from .architecture import DIGITS_CNN, PARAMETRIC, Conv2d, Dense, Flatten, MaxPool, check_architecture
 
 WEIGHTS_PATH = pathlib.Path(__file__).resolve().parent.parent / "data" / "digits_cnn.npz"
-IMAGE_SHAPE = (1, 8, 8)
-CLASSES = 10
-PARAMETER_SHAPES = {
-    "conv1_weight": (8, 1, 3, 3), "conv1_bias": (8,),
-    "conv2_weight": (16, 8, 3, 3), "conv2_bias": (16,),
-    "fc_weight": (CLASSES, 16 * 4 * 4), "fc_bias": (CLASSES,),
-}
+# The digits CNN's vocabulary, read from its description (numformat.nn.architecture).
+IMAGE_SHAPE = DIGITS_CNN.input_shape
+CLASSES = DIGITS_CNN.classes
+PARAMETER_SHAPES = DIGITS_CNN.parameter_shapes()
 
 
-def check_images(x, name="x"):
-    """``x`` as an array of shape ``(N, 1, 8, 8)``, or a clear error."""
-    if not isinstance(x, np.ndarray):
-        raise TypeError(f"{name} must be a numpy array of shape (N, 1, 8, 8), got {type(x).__name__}")
-    if x.ndim != 4 or x.shape[1:] != IMAGE_SHAPE:
-        raise ValueError(f"{name} must have shape (N, 1, 8, 8) (batch, channel, height, width), got {x.shape}")
-    if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
-        raise TypeError(f"{name} must hold real numbers, got dtype {x.dtype}")
-    if np.issubdtype(x.dtype, np.floating) and not np.all(np.isfinite(x)):
-        raise ValueError(f"{name} holds NaN or infinite pixels")
-    return x
+def check_images(x, name="x", architecture=DIGITS_CNN):
+    """``x`` as an array of shape ``(N, *architecture.input_shape)``, or a clear error."""
+    return architecture.check_input(x, name)
 
 
 class FloatCNN:
-    """The float32 CNN: ``forward`` gives logits, ``predict`` digits, ``accuracy`` a fraction.
+    """A float32 network: ``forward`` gives logits, ``predict`` classes, ``accuracy`` a fraction.
 
     Parameters
     ----------
     params : dict of str → numpy.ndarray
-        The six arrays named in :data:`PARAMETER_SHAPES`, cast to float32.
+        The arrays named by ``architecture.parameter_shapes()``, cast to float32.
     activation_transform : callable, optional
         ``activation_transform(name, values, training) -> (values, passes)``, applied to the
-        tensors an int8 model quantizes: the ``"input"`` image and the ``"conv1"`` and
-        ``"conv2"`` outputs (after ReLU).  This is where quantization-aware training puts its
-        fake-quantization nodes (:mod:`numformat.nn.qat`).  ``training`` is True inside
-        :meth:`loss_and_gradients` (range observers update then) and False for inference;
-        ``passes`` is a boolean array marking where the backward pass lets the gradient
-        through (the straight-through estimator), or None for everywhere.
+        tensors an int8 model quantizes (``architecture.activation_names``: for the digits CNN
+        the ``"input"`` image and the ``"conv1"`` and ``"conv2"`` outputs, after ReLU).  This
+        is where quantization-aware training puts its fake-quantization nodes
+        (:mod:`numformat.nn.qat`).  ``training`` is True inside :meth:`loss_and_gradients`
+        (range observers update then) and False for inference; ``passes`` is a boolean array
+        marking where the backward pass lets the gradient through (the straight-through
+        estimator), or None for everywhere.
+    architecture : Architecture
+        The layers (default: :data:`~numformat.nn.architecture.DIGITS_CNN`).
 
     Examples
     --------
@@ -74,38 +70,40 @@ class FloatCNN:
     15272
     """
 
-    def __init__(self, params, *, activation_transform=None):
+    def __init__(self, params, *, activation_transform=None, architecture=DIGITS_CNN):
         if activation_transform is not None and not callable(activation_transform):
             raise TypeError("activation_transform must be a function (name, values, training) -> (values, passes), "
                             f"got {type(activation_transform).__name__}")
         self.activation_transform = activation_transform
+        self.architecture = check_architecture(architecture)
         if not isinstance(params, dict):
             raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
-        missing = sorted(set(PARAMETER_SHAPES) - set(params))
+        shapes = architecture.parameter_shapes()
+        missing = sorted(set(shapes) - set(params))
         if missing:
-            raise ValueError(f"params lacks {missing}; a FloatCNN needs {sorted(PARAMETER_SHAPES)}")
+            raise ValueError(f"params lacks {missing}; a FloatCNN needs {sorted(shapes)}")
         self.params = {}
-        for name, shape in PARAMETER_SHAPES.items():
+        for name, shape in shapes.items():
             value = np.asarray(params[name], dtype=np.float32)
             if value.shape != shape:
                 raise ValueError(f"params[{name!r}] must have shape {shape}, got {value.shape}")
             self.params[name] = value
 
     @classmethod
-    def initial(cls, rng):
+    def initial(cls, rng, architecture=DIGITS_CNN):
         """He-initialised weights (normal, variance 2/fan_in) and zero biases, from ``rng``."""
         params = {}
-        for name, shape in PARAMETER_SHAPES.items():
+        for name, shape in check_architecture(architecture).parameter_shapes().items():
             if name.endswith("bias"):
                 params[name] = np.zeros(shape, dtype=np.float32)
             else:
                 fan_in = int(np.prod(shape[1:]))
                 params[name] = (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(np.float32)
-        return cls(params)
+        return cls(params, architecture=architecture)
 
     def with_params(self, params):
-        """A model with other ``params`` and this one's ``activation_transform``."""
-        return FloatCNN(params, activation_transform=self.activation_transform)
+        """A model with other ``params`` and this one's architecture and ``activation_transform``."""
+        return FloatCNN(params, activation_transform=self.activation_transform, architecture=self.architecture)
 
     def copy(self):
         """A model with copies of the parameters (training the copy leaves this one alone)."""
@@ -113,7 +111,7 @@ class FloatCNN:
 
     def _transform(self, name, values, training):
         """``(values, passes)`` after the activation transform, if any, in the dtype of ``values``."""
-        if self.activation_transform is None:
+        if self.activation_transform is None or name not in self.architecture.activation_names:
             return values, None
         transformed, passes = self.activation_transform(name, values, training)
         return np.asarray(transformed, dtype=values.dtype), passes
@@ -123,30 +121,44 @@ class FloatCNN:
         """Bytes the parameters take in float32."""
         return sum(value.nbytes for value in self.params.values())
 
+    def _apply(self, layer, values):
+        """One layer's output (before its fused ReLU) and what its backward pass needs (conv rows)."""
+        if isinstance(layer, Conv2d):
+            return layers.conv2d(values, self.params[f"{layer.name}_weight"], self.params[f"{layer.name}_bias"],
+                                 padding=layer.padding, stride=layer.stride)
+        if isinstance(layer, Dense):
+            return layers.dense(values, self.params[f"{layer.name}_weight"], self.params[f"{layer.name}_bias"]), None
+        if isinstance(layer, MaxPool):
+            return layers.maxpool(values, layer.size), None
+        return values.reshape(len(values), -1), None  # Flatten
+
     def activations(self, x):
-        """Every layer's output as a dict: ``conv1``, ``conv2`` (after ReLU), ``pool``, ``logits``.
+        """Every named tensor as a dict (``architecture.tensor_shapes()``): for the digits CNN
+        ``input``, ``conv1``, ``conv2`` (after ReLU), ``pool``, ``logits``.
 
         These are the tensors an int8 model quantizes, so calibration looks at exactly them
         (with an ``activation_transform``, the transformed tensors).
         """
-        x = self._transform("input", check_images(x).astype(np.float32), False)[0]
-        p = self.params
-        conv1 = self._transform("conv1", layers.relu(layers.conv2d(x, p["conv1_weight"], p["conv1_bias"])[0]), False)[0]
-        conv2 = self._transform("conv2", layers.relu(layers.conv2d(conv1, p["conv2_weight"], p["conv2_bias"])[0]), False)[0]
-        pool = layers.maxpool2(conv2)
-        logits = layers.fixed_order_matmul(pool.reshape(len(x), -1), p["fc_weight"].T) + p["fc_bias"]
-        return {"input": x, "conv1": conv1, "conv2": conv2, "pool": pool, "logits": logits}
+        values = self._transform("input", self.architecture.check_input(x).astype(np.float32), False)[0]
+        tensors = {"input": values}
+        for step in self.architecture.steps:
+            values = self._apply(step.layer, values)[0]
+            if step.relu:
+                values = layers.relu(values)
+            if step.output is not None:
+                values = tensors[step.output] = self._transform(step.output, values, False)[0]
+        return tensors
 
     def forward(self, x):
-        """Logits ``(N, 10)`` float32 for images ``x`` of shape ``(N, 1, 8, 8)``."""
+        """Logits ``(N, classes)`` float32 for inputs ``x`` of shape ``(N, *input_shape)``."""
         return self.activations(x)["logits"]
 
     def predict(self, x):
-        """The most likely digit for each image, int64 ``(N,)``."""
+        """The most likely class for each input, int64 ``(N,)``."""
         return self.forward(x).argmax(axis=1)
 
     def accuracy(self, x, y):
-        """Fraction of images whose predicted digit equals the label ``y``."""
+        """Fraction of inputs whose predicted class equals the label ``y``."""
         y = np.asarray(y)
         if y.shape != (len(x),):
             raise ValueError(f"y must have one label per image, shape ({len(x)},), got {y.shape}")
@@ -155,37 +167,56 @@ class FloatCNN:
     def loss_and_gradients(self, x, y):
         """Mean cross-entropy on the batch ``(x, y)`` and its gradient for every parameter.
 
-        With an ``activation_transform`` the gradient crosses each transform unchanged where
+        The backward pass walks the steps of the forward pass in reverse.  With an
+        ``activation_transform`` the gradient crosses each transform unchanged where
         ``passes`` is True and is zero elsewhere (the straight-through estimator).
         """
-        p = self.params
-        x, _ = self._transform("input", x, True)
-        h1_pre, cols1 = layers.conv2d(x, p["conv1_weight"], p["conv1_bias"])
-        h1, h1_passes = self._transform("conv1", layers.relu(h1_pre), True)
-        h2_pre, cols2 = layers.conv2d(h1, p["conv2_weight"], p["conv2_bias"])
-        h2, h2_passes = self._transform("conv2", layers.relu(h2_pre), True)
-        pooled = layers.maxpool2(h2)
-        flat = pooled.reshape(len(x), -1)
-        logits = layers.fixed_order_matmul(flat, p["fc_weight"].T) + p["fc_bias"]
-        loss, dlogits = layers.softmax_cross_entropy(logits, y)
-
-        grads = {"fc_weight": layers.fixed_order_matmul(dlogits.T, flat), "fc_bias": dlogits.sum(axis=0)}
-        dpooled = layers.fixed_order_matmul(dlogits, p["fc_weight"]).reshape(pooled.shape)
-        dh2_pre = _straight_through(layers.maxpool2_backward(dpooled, h2), h2_passes) * (h2_pre > 0)
-        dh1, grads["conv2_weight"], grads["conv2_bias"] = layers.conv2d_backward(dh2_pre, cols2, h1.shape, p["conv2_weight"])
-        dh1_pre = _straight_through(dh1, h1_passes) * (h1_pre > 0)
-        _, grads["conv1_weight"], grads["conv1_bias"] = layers.conv2d_backward(dh1_pre, cols1, x.shape, p["conv1_weight"])
+        values, _ = self._transform("input", x, True)
+        tape = []  # (step, its input, its output before ReLU, conv rows, the transform's passes)
+        for step in self.architecture.steps:
+            before_relu, cols = self._apply(step.layer, values)
+            output, passes = layers.relu(before_relu) if step.relu else before_relu, None
+            if step.output is not None:
+                output, passes = self._transform(step.output, output, True)
+            tape.append((step, values, before_relu, cols, passes))
+            values = output
+        loss, gradient = layers.softmax_cross_entropy(values, y)
+        grads = {}
+        for index in range(len(tape) - 1, -1, -1):
+            step, inputs, before_relu, cols, passes = tape[index]
+            gradient = _straight_through(gradient, passes)
+            if step.relu:
+                gradient = gradient * (before_relu > 0)
+            gradient = self._backward(step.layer, gradient, inputs, cols, grads, input_gradient=index > 0)
         return loss, grads
+
+    def _backward(self, layer, gradient, inputs, cols, grads, *, input_gradient):
+        """The gradient at ``layer``'s input; its parameters' gradients go into ``grads``."""
+        if isinstance(layer, PARAMETRIC):
+            weight = self.params[f"{layer.name}_weight"]
+            if isinstance(layer, Conv2d):
+                gradient, dweight, dbias = layers.conv2d_backward(gradient, cols, inputs.shape, weight,
+                                                                  padding=layer.padding, stride=layer.stride,
+                                                                  input_gradient=input_gradient)
+            else:
+                gradient, dweight, dbias = layers.dense_backward(gradient, inputs, weight,
+                                                                 input_gradient=input_gradient)
+            grads[f"{layer.name}_weight"], grads[f"{layer.name}_bias"] = dweight, dbias
+            return gradient
+        if isinstance(layer, MaxPool):
+            return layers.maxpool_backward(gradient, inputs, layer.size)
+        return gradient.reshape(inputs.shape)  # Flatten
 
     def save(self, path, **metadata):
         """Write the parameters (and numeric or string ``metadata`` arrays) to an ``.npz`` file."""
         np.savez(path, **self.params, **{f"meta_{key}": np.asarray(value) for key, value in metadata.items()})
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path, architecture=DIGITS_CNN):
         """Read a file written by :meth:`save` (``allow_pickle=False``: arrays only, no code)."""
         with np.load(path, allow_pickle=False) as stored:
-            return cls({name: stored[name] for name in PARAMETER_SHAPES})
+            return cls({name: stored[name] for name in check_architecture(architecture).parameter_shapes()},
+                       architecture=architecture)
 
 
 def _straight_through(gradient, passes):

@@ -38,11 +38,11 @@ import os
 
 import numpy as np
 
+from .architecture import Conv2d, Dense, MaxPool, check_batch
 from .int8 import Int8CNN
-from .model import IMAGE_SHAPE, check_images
 
 OPSET = 13
-CODE_OUTPUTS = ("input", "conv1", "conv2", "pool", "logits")
+CODE_OUTPUTS = ("input", "conv1", "conv2", "pool", "logits")  # the digits CNN's; any model: its tensor names
 
 
 def _require(module):
@@ -56,12 +56,16 @@ def _require(module):
 def export_onnx(int8_model, path, *, with_codes=False):
     """Write ``int8_model`` as an ONNX model (opset 13) to ``path`` and return the ``ModelProto``.
 
+    Three steps: the nodes, one or a few per layer of the model's architecture
+    (:class:`OnnxGraphBuilder`); the graph's inputs and outputs (:func:`graph_outputs`); the
+    model, checked and saved.
+
     Parameters
     ----------
     int8_model : Int8CNN
     path : str or os.PathLike
     with_codes : bool
-        Also output each layer's integer codes (``input_codes``, ``conv1_codes``, ...,
+        Also output each named tensor's integer codes (``input_codes``, ``conv1_codes``, ...,
         ``logits_codes``), to compare layer by layer with :meth:`Int8CNN.layer_outputs`
         through ``run_onnxruntime(..., codes=True)``.
 
@@ -84,69 +88,14 @@ def export_onnx(int8_model, path, *, with_codes=False):
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
     onnx = _require("onnx")
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import TensorProto, helper
 
-    nodes, initializers = [], []
-
-    def constant(name, value):
-        initializers.append(numpy_helper.from_array(np.asarray(value), name))
-        return name
-
-    def scale_and_zero_point(prefix, qp):
-        """Initializers for a per-tensor int8 QParams: float32 scale, int8 zero point."""
-        return (constant(f"{prefix}_scale", np.float32(qp.scale)),
-                constant(f"{prefix}_zero_point", np.int8(qp.zero_point)))
-
-    input_scale, input_zero_point = scale_and_zero_point("input", int8_model.input_qp)
-    nodes.append(helper.make_node("QuantizeLinear", ["image", input_scale, input_zero_point], ["input_codes"]))
-    current, current_qp = "input_codes", (input_scale, input_zero_point)
-    conv1, conv2, fc = int8_model.layers
-    for layer in (conv1, conv2):
-        if layer.relu and layer.output_qp.zero_point != layer.output_qp.qmin:
-            raise ValueError(f"layer {layer.name}: a fused ReLU exports as the int8 clamp only when its output "
-                             f"zero point is {layer.output_qp.qmin}, got {layer.output_qp.zero_point}")
-        out_scale, out_zero_point = scale_and_zero_point(layer.name, layer.output_qp)
-        inputs = [current, *current_qp,
-                  constant(f"{layer.name}_weight", layer.weight),
-                  constant(f"{layer.name}_weight_scale", layer.weight_qp.scale.astype(np.float32)),
-                  constant(f"{layer.name}_weight_zero_point", layer.weight_qp.zero_point.astype(np.int8)),
-                  out_scale, out_zero_point, constant(f"{layer.name}_bias", layer.bias)]
-        current = f"{layer.name}_codes"
-        nodes.append(helper.make_node("QLinearConv", inputs, [current], kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
-        current_qp = (out_scale, out_zero_point)
-    nodes.append(helper.make_node("MaxPool", [current], ["pool_codes"], kernel_shape=[2, 2], strides=[2, 2]))
-    nodes.append(helper.make_node("Flatten", ["pool_codes"], ["pool_flat"], axis=1))
-    weight_t = constant("fc_weight_t", np.ascontiguousarray(fc.weight.T))
-    nodes.append(helper.make_node("MatMulInteger", ["pool_flat", weight_t, current_qp[1]], ["fc_product"]))
-    accumulator = "logits_codes" if fc.keeps_accumulator else "fc_accumulator"
-    nodes.append(helper.make_node("Add", ["fc_product", constant("fc_bias", fc.bias)], [accumulator]))
-    if fc.keeps_accumulator:  # int32 logits: dequantize the accumulator, scale S_in·S_w[o] per class
-        nodes.append(helper.make_node(
-            "DequantizeLinear", [accumulator, constant("logits_scale", fc.output_qp.scale.astype(np.float32)),
-                                 constant("logits_zero_point", np.zeros(fc.weight.shape[0], np.int32))],
-            ["logits"], axis=1))
-    else:  # int8 logits: requantize as QLinearConv does, then dequantize
-        nodes.append(helper.make_node("Cast", [accumulator], ["fc_accumulator_float"], to=TensorProto.FLOAT))
-        nodes.append(helper.make_node("Mul", ["fc_accumulator_float", constant("fc_multiplier", fc.multiplier("float32"))],
-                                      ["fc_scaled"]))
-        logits_scale, logits_zero_point = scale_and_zero_point("logits", fc.output_qp)
-        nodes.append(helper.make_node("QuantizeLinear", ["fc_scaled", constant("unit_scale", np.float32(1.0)),
-                                                         logits_zero_point], ["logits_codes"]))
-        nodes.append(helper.make_node("DequantizeLinear", ["logits_codes", logits_scale, logits_zero_point], ["logits"]))
-
-    batch, classes = "N", fc.weight.shape[0]
-    outputs = [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [batch, classes])]
-    if with_codes:
-        int8, logits_type = TensorProto.INT8, (TensorProto.INT32 if fc.keeps_accumulator else TensorProto.INT8)
-        side = IMAGE_SHAPE[1]
-        shapes = {"input": (int8, IMAGE_SHAPE), "conv1": (int8, (conv1.weight.shape[0], side, side)),
-                  "conv2": (int8, (conv2.weight.shape[0], side, side)),
-                  "pool": (int8, (conv2.weight.shape[0], side // 2, side // 2)), "logits": (logits_type, (classes,))}
-        outputs += [helper.make_tensor_value_info(f"{name}_codes", shapes[name][0], [batch, *shapes[name][1]])
-                    for name in CODE_OUTPUTS]
+    builder = OnnxGraphBuilder(int8_model)
+    architecture = int8_model.architecture
     graph = helper.make_graph(
-        nodes, "numformat_digits_int8",
-        [helper.make_tensor_value_info("image", TensorProto.FLOAT, [batch, *IMAGE_SHAPE])], outputs, initializers)
+        builder.nodes, f"numformat_{architecture.name}_int8",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["N", *architecture.input_shape])],
+        graph_outputs(int8_model, with_codes), builder.initializers)
     # make_model would stamp the newest IR version, which onnxruntime may not read yet.
     model = helper.make_model_gen_version(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                                           producer_name="numformat")
@@ -154,6 +103,108 @@ def export_onnx(int8_model, path, *, with_codes=False):
     onnx.checker.check_model(model)
     onnx.save(model, os.fspath(path))
     return model
+
+
+def graph_outputs(int8_model, with_codes):
+    """The graph's outputs: ``logits`` float32, and with ``with_codes`` every named tensor's codes."""
+    from onnx import TensorProto, helper
+
+    shapes = int8_model.architecture.tensor_shapes()
+    outputs = [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", *shapes["logits"]])]
+    if with_codes:
+        logits_type = TensorProto.INT32 if int8_model.layers[-1].keeps_accumulator else TensorProto.INT8
+        outputs += [helper.make_tensor_value_info(f"{name}_codes", logits_type if name == "logits" else TensorProto.INT8,
+                                                  ["N", *shape]) for name, shape in shapes.items()]
+    return outputs
+
+
+class OnnxGraphBuilder:
+    """The nodes and initializers of an ``Int8CNN``'s graph, added layer by layer.
+
+    ``current`` is the name of the int8 tensor the next layer reads, ``current_qp`` the names
+    of its scale and zero point (max-pool and flatten keep their input's).
+    """
+
+    def __init__(self, int8_model):
+        from onnx import helper, numpy_helper
+
+        self.helper, self.numpy_helper = helper, numpy_helper
+        self.nodes, self.initializers, self.names = [], [], set()
+        self.current_qp = self.scale_and_zero_point("input", int8_model.input_qp)
+        self.node("QuantizeLinear", ["image", *self.current_qp], "input_codes")
+        self.current = "input_codes"
+        quantized = iter(int8_model.layers)
+        for step in int8_model.architecture.steps:
+            if isinstance(step.layer, Conv2d):
+                self.conv(next(quantized), step)
+            elif isinstance(step.layer, Dense):
+                self.dense(next(quantized), step)
+            elif isinstance(step.layer, MaxPool):
+                self.node("MaxPool", [self.current], f"{step.output}_codes",
+                          kernel_shape=[step.layer.size] * 2, strides=[step.layer.size] * 2)
+            else:  # Flatten
+                self.node("Flatten", [self.current], self.current.replace("_codes", "") + "_flat", axis=1)
+
+    def node(self, op_type, inputs, output, **attributes):
+        self.nodes.append(self.helper.make_node(op_type, inputs, [output], **attributes))
+        self.current = output
+
+    def constant(self, name, value):
+        """An initializer (once: a second use of ``name`` refers to the first)."""
+        if name not in self.names:
+            self.names.add(name)
+            self.initializers.append(self.numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    def scale_and_zero_point(self, prefix, qp):
+        """Initializers for a per-tensor int8 QParams: float32 scale, int8 zero point."""
+        return (self.constant(f"{prefix}_scale", np.float32(qp.scale)),
+                self.constant(f"{prefix}_zero_point", np.int8(qp.zero_point)))
+
+    def check_relu(self, layer):
+        if layer.relu and layer.output_qp.zero_point != layer.output_qp.qmin:
+            raise ValueError(f"layer {layer.name}: a fused ReLU exports as the int8 clamp only when its output "
+                             f"zero point is {layer.output_qp.qmin}, got {layer.output_qp.zero_point}")
+
+    def conv(self, layer, step):
+        """``QLinearConv``: pads with the input zero point, adds the bias, requantizes in float32."""
+        self.check_relu(layer)
+        out_qp = self.scale_and_zero_point(step.output, layer.output_qp)
+        inputs = [self.current, *self.current_qp,
+                  self.constant(f"{layer.name}_weight", layer.weight),
+                  self.constant(f"{layer.name}_weight_scale", layer.weight_qp.scale.astype(np.float32)),
+                  self.constant(f"{layer.name}_weight_zero_point", layer.weight_qp.zero_point.astype(np.int8)),
+                  *out_qp, self.constant(f"{layer.name}_bias", layer.bias)]
+        kernel = layer.weight.shape[-1]
+        strides = {} if layer.stride == 1 else {"strides": [layer.stride] * 2}  # 1 is ONNX's default
+        self.node("QLinearConv", inputs, f"{step.output}_codes", kernel_shape=[kernel, kernel],
+                  pads=[layer.padding] * 4, **strides)
+        self.current_qp = out_qp
+
+    def dense(self, layer, step):
+        """``MatMulInteger`` + ``Add`` (the int32 accumulator), then int32 logits dequantized, or
+        an int8 output requantized as ``QLinearConv`` does: ``Cast``, ``Mul``, ``QuantizeLinear``."""
+        self.check_relu(layer)
+        weight_t = self.constant(f"{layer.name}_weight_t", np.ascontiguousarray(layer.weight.T))
+        self.node("MatMulInteger", [self.current, weight_t, self.current_qp[1]], f"{layer.name}_product")
+        accumulator = "logits_codes" if layer.keeps_accumulator else f"{layer.name}_accumulator"
+        self.node("Add", [self.current, self.constant(f"{layer.name}_bias", layer.bias)], accumulator)
+        if layer.keeps_accumulator:  # int32 logits: dequantize the accumulator, scale S_in·S_w[o] per class
+            scale = self.constant("logits_scale", layer.output_qp.scale.astype(np.float32))
+            zero_point = self.constant("logits_zero_point", np.zeros(layer.weight.shape[0], np.int32))
+            self.node("DequantizeLinear", [accumulator, scale, zero_point], "logits", axis=1)
+            return
+        from onnx import TensorProto
+
+        self.node("Cast", [accumulator], f"{accumulator}_float", to=TensorProto.FLOAT)
+        self.node("Mul", [self.current, self.constant(f"{layer.name}_multiplier", layer.multiplier("float32"))],
+                  f"{layer.name}_scaled")
+        out_qp = self.scale_and_zero_point(step.output, layer.output_qp)
+        self.node("QuantizeLinear", [self.current, self.constant("unit_scale", np.float32(1.0)), out_qp[1]],
+                  f"{step.output}_codes")
+        self.current_qp = out_qp
+        if step.output == "logits":
+            self.node("DequantizeLinear", ["logits_codes", *out_qp], "logits")
 
 
 def onnxruntime_session(path, *, threads=1):
@@ -166,26 +217,27 @@ def onnxruntime_session(path, *, threads=1):
 
 
 def run_onnxruntime(model, x, *, threads=1, codes=False):
-    """Run an exported model on images ``x`` with onnxruntime's CPU provider.
+    """Run an exported model on inputs ``x`` with onnxruntime's CPU provider.
 
     Parameters
     ----------
     model : str, os.PathLike or onnxruntime.InferenceSession
         A file written by :func:`export_onnx`, or a session from :func:`onnxruntime_session`
         (reuse one to time repeated runs).
-    x : numpy.ndarray, shape (N, 1, 8, 8)
+    x : numpy.ndarray, shape (N, *input_shape)
+        For the digits CNN ``(N, 1, 8, 8)``; the shape the exported graph declares.
     threads : int
         onnxruntime's ``intra_op_num_threads`` when ``model`` is a path.
     codes : bool
-        Return each layer's integer codes, as :meth:`Int8CNN.layer_outputs` does (the model
-        must be exported ``with_codes=True``), instead of the float32 logits.
+        Return each named tensor's integer codes, as :meth:`Int8CNN.layer_outputs` does (the
+        model must be exported ``with_codes=True``), instead of the float32 logits.
 
     Returns
     -------
-    numpy.ndarray of float32 logits ``(N, 10)``, or a dict of code arrays
+    numpy.ndarray of float32 logits ``(N, classes)``, or a dict of code arrays
     """
-    check_images(x)
     session = model if hasattr(model, "run") else onnxruntime_session(model, threads=threads)
-    names = [f"{name}_codes" for name in CODE_OUTPUTS] if codes else ["logits"]
+    check_batch(x, tuple(session.get_inputs()[0].shape[1:]))
+    names = [output.name for output in session.get_outputs() if output.name.endswith("_codes")] if codes else ["logits"]
     fetched = session.run(names, {"image": np.ascontiguousarray(x, dtype=np.float32)})
-    return dict(zip(CODE_OUTPUTS, fetched)) if codes else fetched[0]
+    return {name[:-len("_codes")]: value for name, value in zip(names, fetched)} if codes else fetched[0]

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from ..rounding import check_mode
 from .data import load_digits_split
+from .architecture import DIGITS_CNN
 from .fake_quant import WEIGHT_METHODS, ActivationQuantizer, check_model, clip_fractions, fake_quantize_weights
 from .model import FloatCNN
 from .train import TrainConfig, train
@@ -72,8 +73,9 @@ def quantization_aware_training(model, calib_x, *, weight_bits=4, activation_bit
     averaging_constant : float
         How far each training batch moves the activation ranges.
     data : tuple of numpy.ndarray, optional
-        ``(x_train, y_train, x_test, y_test)``; default: the seed-0 split the shipped model
-        was trained on, whatever ``seed`` is (another split would train on its test images).
+        ``(x_train, y_train, x_test, y_test)``; default, for the digits CNN: the seed-0 split
+        the shipped model was trained on, whatever ``seed`` is (another split would train on
+        its test images).  Any other architecture needs its own ``data``.
     augment : bool
         Shift each training image by up to a pixel, as the float training did.
 
@@ -97,6 +99,9 @@ def quantization_aware_training(model, calib_x, *, weight_bits=4, activation_bit
     """
     check_model(model)
     check_mode(method, WEIGHT_METHODS, "method")
+    if data is None and model.architecture != DIGITS_CNN:
+        raise ValueError(f"data=None means the digits split, which does not fit {model.architecture.name!r}; "
+                         "pass data=(x_train, y_train, x_test, y_test)")
     nodes = ActivationQuantizer.calibrated(model, calib_x, activation_bits, method=method,
                                            averaging_constant=averaging_constant)
     # PTQ's clipping, chosen once: the ranges then follow each channel's max |w| smoothly (a
@@ -107,7 +112,9 @@ def quantization_aware_training(model, calib_x, *, weight_bits=4, activation_bit
         return fake_quantize_weights(params, weight_bits, per_channel=per_channel, fractions=fractions)
 
     config = TrainConfig(seed=seed, epochs=epochs, learning_rate=learning_rate)
-    trained, history = train(config, model=FloatCNN(model.params, activation_transform=nodes),
+    trained, history = train(config, model=FloatCNN(model.params, activation_transform=nodes,
+                                                    architecture=model.architecture),
                              weight_transform=weights_on_grid, data=load_digits_split() if data is None else data,
                              augment=augment)
-    return FloatCNN(weights_on_grid(trained.params), activation_transform=nodes.frozen()), history
+    return FloatCNN(weights_on_grid(trained.params), activation_transform=nodes.frozen(),
+                    architecture=model.architecture), history

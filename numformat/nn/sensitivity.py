@@ -13,23 +13,38 @@ float, and measure two things:
 A **mixed-precision assignment** (:func:`assign_bits`) then gives each layer its own weight
 width: the combination with the least total divergence whose weights fit a budget of bits,
 treating the layers' divergences as adding up (the assumption HAWQ-V3, Yao et al. 2021, makes
-for its integer program).  Three layers and five widths make 125 combinations: they are all
-tried.
+for its integer program).  The digits CNN's three layers and five widths make 125
+combinations: they are all tried.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 
 import numpy as np
 
-from .fake_quant import ACTIVATIONS, LAYERS, ActivationQuantizer, check_model, fake_quantize_weights
-from .model import PARAMETER_SHAPES, FloatCNN
+from .architecture import DIGITS_CNN
+from .fake_quant import ActivationQuantizer, check_model, fake_quantize_weights, float_twin
+from .model import FloatCNN
 
 BITS = (8, 6, 4, 3, 2)
-TENSORS = tuple(("weights", layer) for layer in LAYERS) + tuple(("activations", name) for name in ACTIVATIONS)
-WEIGHT_COUNTS = {layer: int(np.prod(PARAMETER_SHAPES[f"{layer}_weight"])) for layer in LAYERS}
+
+
+def tensors_of(architecture):
+    """``(kind, name)`` of every tensor quantized alone: each layer's weights, each activation."""
+    return (tuple(("weights", layer) for layer in architecture.layer_names)
+            + tuple(("activations", name) for name in architecture.activation_names))
+
+
+def weight_counts_of(architecture):
+    """``{layer: number of weights}``, in layer order."""
+    return {layer.name: math.prod(layer.weight_shape) for layer in architecture.parametric}
+
+
+TENSORS = tensors_of(DIGITS_CNN)                 # the digits CNN's
+WEIGHT_COUNTS = weight_counts_of(DIGITS_CNN)
 
 
 def output_divergence(reference_logits, logits):
@@ -53,14 +68,16 @@ class Sensitivity:
     """What quantizing one tensor at a time costs; :func:`layer_sensitivity` builds it.
 
     ``accuracy[tensor]`` and ``divergence[tensor]`` hold one value per width in ``bits``, for
-    each ``tensor`` of :data:`TENSORS` (``("weights", "conv1")``, ..., ``("activations",
-    "input")``, ...).
+    each ``tensor`` of the network (:func:`tensors_of`; :data:`TENSORS` for the digits CNN:
+    ``("weights", "conv1")``, ..., ``("activations", "input")``, ...).  ``weight_counts`` is
+    each layer's number of weights (:func:`weight_counts_of`; default the digits CNN's).
     """
 
     bits: tuple
     float_accuracy: float
     accuracy: dict
     divergence: dict
+    weight_counts: dict = dataclasses.field(default_factory=lambda: dict(WEIGHT_COUNTS))
 
     def drop(self, tensor, bits):
         """Accuracy lost, in percentage points, with only ``tensor`` at ``bits``."""
@@ -75,7 +92,7 @@ class Sensitivity:
             raise ValueError(f"value={value!r} is not a table; use 'drop' or 'divergence'")
         unit = "accuracy drop, points" if value == "drop" else "output KL, millinats"
         lines = [f"{unit:24}" + "".join(f"{bits:>7}-bit" for bits in self.bits)]
-        for tensor in TENSORS:
+        for tensor in self.accuracy:
             cells = [self.drop(tensor, bits) if value == "drop" else 1000 * self.divergence[tensor][i]
                      for i, bits in enumerate(self.bits)]
             lines.append(f"{tensor[1] + ' ' + tensor[0]:24}" + "".join(f"{cell:11.2f}" for cell in cells))
@@ -83,12 +100,13 @@ class Sensitivity:
 
 
 def layer_sensitivity(model, calib_x, x, y, *, bits=BITS, method="mse", per_channel=True):
-    """Quantize each tensor of :data:`TENSORS` alone at each width in ``bits``; measure the cost.
+    """Quantize each tensor (:func:`tensors_of`) alone at each width in ``bits``; measure the cost.
 
     Parameters
     ----------
     model : FloatCNN
-    calib_x : numpy.ndarray, shape (N, 1, 8, 8)
+        Any architecture.
+    calib_x : numpy.ndarray, shape (N, *input_shape)
         Calibration images: activation ranges and the output divergence are measured on them.
     x, y : numpy.ndarray
         Labelled images for the accuracy drop.
@@ -111,27 +129,32 @@ def layer_sensitivity(model, calib_x, x, y, *, bits=BITS, method="mse", per_chan
     """
     check_model(model)
     bits = tuple(bits)
-    float_activations = FloatCNN(model.params).activations(calib_x)
+    float_activations = float_twin(model).activations(calib_x)
     float_logits = float_activations["logits"]
     accuracy, divergence = {}, {}
-    for kind, name in TENSORS:
+    for kind, name in tensors_of(model.architecture):
         accuracy[kind, name], divergence[kind, name] = [], []
         for width in bits:
             if kind == "weights":
-                quantized = FloatCNN(fake_quantize_weights(model.params, {name: width}, per_channel=per_channel,
-                                                           method="mse" if method == "mse" else "minmax"))
+                quantized = float_twin(model, fake_quantize_weights(model.params, {name: width}, per_channel=per_channel,
+                                                                    method="mse" if method == "mse" else "minmax"))
             else:
-                quantized = FloatCNN(model.params, activation_transform=ActivationQuantizer.calibrated(
-                    model, calib_x, {name: width}, method=method, activations=float_activations))
+                quantized = FloatCNN(model.params, architecture=model.architecture,
+                                     activation_transform=ActivationQuantizer.calibrated(
+                                         model, calib_x, {name: width}, method=method, activations=float_activations))
             accuracy[kind, name].append(quantized.accuracy(x, y))
             divergence[kind, name].append(output_divergence(float_logits, quantized.forward(calib_x)))
     return Sensitivity(bits, model.accuracy(x, y), {key: tuple(values) for key, values in accuracy.items()},
-                       {key: tuple(values) for key, values in divergence.items()})
+                       {key: tuple(values) for key, values in divergence.items()}, weight_counts_of(model.architecture))
 
 
-def weight_bits_total(assignment):
-    """Bits the weights of ``assignment`` (``{layer: bits}``) take: Σ count · bits."""
-    return sum(WEIGHT_COUNTS[layer] * width for layer, width in assignment.items())
+def weight_bits_total(assignment, weight_counts=None):
+    """Bits the weights of ``assignment`` (``{layer: bits}``) take: Σ count · bits.
+
+    ``weight_counts``: each layer's number of weights (default: the digits CNN's :data:`WEIGHT_COUNTS`).
+    """
+    weight_counts = WEIGHT_COUNTS if weight_counts is None else weight_counts
+    return sum(weight_counts[layer] * width for layer, width in assignment.items())
 
 
 def assign_bits(sensitivity, budget_bits):
@@ -152,13 +175,14 @@ def assign_bits(sensitivity, budget_bits):
     """
     if not isinstance(sensitivity, Sensitivity):
         raise TypeError(f"sensitivity must be a Sensitivity, got {type(sensitivity).__name__}")
-    smallest = weight_bits_total({layer: min(sensitivity.bits) for layer in LAYERS})
+    counts = sensitivity.weight_counts
+    smallest = weight_bits_total({layer: min(sensitivity.bits) for layer in counts}, counts)
     if budget_bits < smallest:
         raise ValueError(f"budget_bits={budget_bits} is below {smallest}, the weights at {min(sensitivity.bits)} bits each")
     best = None
-    for widths in itertools.product(sensitivity.bits, repeat=len(LAYERS)):
-        assignment = dict(zip(LAYERS, widths))
-        size = weight_bits_total(assignment)
+    for widths in itertools.product(sensitivity.bits, repeat=len(counts)):
+        assignment = dict(zip(counts, widths))
+        size = weight_bits_total(assignment, counts)
         if size <= budget_bits:
             cost = sum(sensitivity.divergence["weights", layer][sensitivity.bits.index(width)]
                        for layer, width in assignment.items())

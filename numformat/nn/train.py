@@ -41,7 +41,8 @@ import time
 import numpy as np
 
 from .data import load_digits_split
-from .model import PARAMETER_SHAPES, WEIGHTS_PATH, FloatCNN
+from .architecture import DIGITS_CNN, check_architecture
+from .model import WEIGHTS_PATH, FloatCNN
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,9 +59,9 @@ class TrainConfig:
 
 
 def weights_digest(model):
-    """SHA-256 of every parameter's float32 bytes, in :data:`PARAMETER_SHAPES` order."""
+    """SHA-256 of every parameter's float32 bytes, in the order of ``architecture.parameter_shapes()``."""
     digest = hashlib.sha256()
-    for name in PARAMETER_SHAPES:
+    for name in model.architecture.parameter_shapes():
         digest.update(np.ascontiguousarray(model.params[name], dtype=np.float32).tobytes())
     return digest.hexdigest()
 
@@ -109,8 +110,12 @@ def progress_bar(done, total, width=30, note=""):
 
 
 def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step=None, data=None, epochs=None,
-          augment=True, on_epoch=None, show_progress=False, stream=None):
+          augment=True, on_epoch=None, show_progress=False, stream=None, architecture=DIGITS_CNN):
     """Train a ``FloatCNN`` on the digits split of ``config.seed`` (or on ``data``).
+
+    The steps: check the hooks and the data (:func:`check_training_data`), start from a copy
+    of ``model`` or from fresh weights, then for every epoch shuffle and take one Adam step per
+    mini-batch (:func:`train_epoch`) and record the loss, the accuracy and the digest.
 
     Parameters
     ----------
@@ -143,6 +148,9 @@ def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step
         progress bar over a longer pipeline or to record the digests.
     show_progress : bool
         Draw a progress bar on ``stream`` (default ``sys.stderr``).
+    architecture : Architecture
+        The network to initialise when ``model`` is None (default: the digits CNN; any other
+        one needs its own ``data``).
 
     Returns
     -------
@@ -173,35 +181,21 @@ def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step
                               ("on_epoch", on_epoch, "(model, history)")):
         if hook is not None and not callable(hook):
             raise TypeError(f"{name} must be a function of {takes} or None, got {type(hook).__name__}")
-    if data is None:
-        data = load_digits_split(config.seed)
-    if not isinstance(data, tuple) or len(data) != 4:
-        got = f"a tuple of {len(data)}" if isinstance(data, tuple) else type(data).__name__
-        raise TypeError(f"data must be a tuple of four arrays (x_train, y_train, x_eval, y_eval), got {got}")
-    x_train, y_train, x_test, y_test = data
     rng = np.random.default_rng(config.seed)
     if model is None:
-        model = FloatCNN.initial(rng)
+        model = FloatCNN.initial(rng, check_architecture(architecture))
     elif isinstance(model, FloatCNN):
         model = model.copy()
     else:
         raise TypeError(f"model must be a FloatCNN or None, got {type(model).__name__}")
+    x_train, y_train, x_test, y_test = check_training_data(data, model.architecture, config.seed)
     optimizer = Adam(model.params, config)
     history = {"loss": [], "test_accuracy": [], "digest": []}
     started = time.perf_counter()
     for epoch in range(epochs):
         learning_rate = config.learning_rate * (config.epochs - epoch) / config.epochs  # linear decay
-        order = rng.permutation(len(x_train))
-        losses = []
-        for start in range(0, len(order), config.batch_size):
-            batch = order[start:start + config.batch_size]
-            forward_model = model if weight_transform is None else model.with_params(weight_transform(model.params))
-            images = shift_images(x_train[batch], rng) if augment else x_train[batch]
-            loss, grads = forward_model.loss_and_gradients(images, y_train[batch])
-            optimizer.step(model.params, grads, learning_rate)  # the straight-through estimator
-            if after_step is not None:
-                after_step(model.params)
-            losses.append(loss)
+        losses = train_epoch(model, optimizer, x_train, y_train, rng, learning_rate, weight_transform=weight_transform,
+                             after_step=after_step, augment=augment)
         history["loss"].append(float(np.mean(losses)))
         deployed = model if weight_transform is None else model.with_params(weight_transform(model.params))
         history["test_accuracy"].append(deployed.accuracy(x_test, y_test))
@@ -216,6 +210,40 @@ def train(config=TrainConfig(), *, model=None, weight_transform=None, after_step
     if show_progress:
         stream.write("\n")
     return model, history
+
+
+def check_training_data(data, architecture, seed):
+    """``data`` as ``(x_train, y_train, x_eval, y_eval)``; None means the digits split of ``seed``."""
+    if data is None:
+        if architecture != DIGITS_CNN:
+            raise ValueError(f"data=None means the digits split, which does not fit {architecture.name!r}; "
+                             "pass data=(x_train, y_train, x_eval, y_eval)")
+        data = load_digits_split(seed)
+    if not isinstance(data, tuple) or len(data) != 4:
+        got = f"a tuple of {len(data)}" if isinstance(data, tuple) else type(data).__name__
+        raise TypeError(f"data must be a tuple of four arrays (x_train, y_train, x_eval, y_eval), got {got}")
+    return data
+
+
+def train_epoch(model, optimizer, x_train, y_train, rng, learning_rate, *, weight_transform=None, after_step=None,
+                augment=True):
+    """One pass over the shuffled training pairs, one Adam step per mini-batch; the batch losses.
+
+    ``model.params`` are updated in place.  The gradient computed for the transformed weights
+    updates the float weights: the straight-through estimator.
+    """
+    order = rng.permutation(len(x_train))
+    losses = []
+    for start in range(0, len(order), optimizer.config.batch_size):
+        batch = order[start:start + optimizer.config.batch_size]
+        forward_model = model if weight_transform is None else model.with_params(weight_transform(model.params))
+        images = shift_images(x_train[batch], rng) if augment else x_train[batch]
+        loss, grads = forward_model.loss_and_gradients(images, y_train[batch])
+        optimizer.step(model.params, grads, learning_rate)
+        if after_step is not None:
+            after_step(model.params)
+        losses.append(loss)
+    return losses
 
 
 def main(argv=None):
