@@ -30,9 +30,10 @@ from fractions import Fraction
 import numpy as np
 
 from .floats import FLOAT32, FloatFormat, float_format
+from .palette import FIELD_COLOURS
 from .rounding import divide_round
 
-_FIELD_COLOURS = {"sign": "#4a90d9", "exponent": "#3aa655", "mantissa": "#e0803a"}
+_FIELD_COLOURS = {field: FIELD_COLOURS[field] for field in ("sign", "exponent", "mantissa")}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -22,11 +22,9 @@ import html
 
 import numpy as np
 
-from .floatbits import _FIELD_COLOURS
+from .palette import FIELD_COLOURS, PALE_COLOURS
 
-ROLE_COLOURS = {"sign": _FIELD_COLOURS["sign"], "integer": _FIELD_COLOURS["exponent"],
-                "fraction": _FIELD_COLOURS["mantissa"]}
-PALE_COLOURS = {"sign": "#d6e6f7", "integer": "#d3eed9", "fraction": "#f8e0cd"}  # the same roles, bit = 0
+ROLE_COLOURS = {role: FIELD_COLOURS[role] for role in ("sign", "integer", "fraction")}
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 ARRAY_ROWS = 8  # how many elements of a Fixed array the table shows
 

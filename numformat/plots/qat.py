@@ -4,6 +4,7 @@ per-layer sensitivity, and the spacing of int8 and FP8 grids."""
 from __future__ import annotations
 
 from .base import _axes
+from ..palette import BLUE, RED
 
 
 def plot_fake_quant_ste(qp, axes=None, low=None, high=None):
@@ -27,14 +28,14 @@ def plot_fake_quant_ste(qp, axes=None, low=None, high=None):
     x = np.linspace(low, high, 2001)
     forward, backward = axes
     forward.plot(x, x, "--", color="grey", lw=1, label="x")
-    forward.plot(x, fake_quantize(x, qp), color="#4a90d9", lw=2, label="fake_quantize(x)")
+    forward.plot(x, fake_quantize(x, qp), color=BLUE, lw=2, label="fake_quantize(x)")
     forward.set_xlabel("x")
     forward.set_title(f"forward: {qp.qmax - qp.qmin + 1} levels, step {qp.scale:.3g}")
     forward.legend(fontsize=8, loc="upper left")
     inside = (x >= real_low) & (x <= real_high)
-    backward.plot(x, inside.astype(float), color="#d9534f", lw=2, label="straight-through estimate: 1 inside the range")
+    backward.plot(x, inside.astype(float), color=RED, lw=2, label="straight-through estimate: 1 inside the range")
     boundaries = (np.arange(qp.qmin, qp.qmax) - qp.zero_point + 0.5) * qp.scale
-    backward.vlines(boundaries, 0, 1.15, color="#4a90d9", lw=1, alpha=0.6,
+    backward.vlines(boundaries, 0, 1.15, color=BLUE, lw=1, alpha=0.6,
                     label="true derivative: 0, with spikes at the boundaries")
     backward.set_ylim(-0.1, 1.7)
     backward.set_xlabel("x")

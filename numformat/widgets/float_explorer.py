@@ -8,12 +8,10 @@ import ipywidgets as widgets
 import traitlets
 
 from .. import floatbits, floats
-from ..html_repr import PALE_COLOURS
+from ..palette import FIELD_COLOURS, PALE_COLOURS
 from ._common import bit_button, complaint, details_table, group, paint_bit, parse_number, show_source, text_field
 
-_FIELD_COLOURS = floatbits._FIELD_COLOURS  # the same colours as FloatBits._repr_html_
-_PALE_COLOURS = {"sign": PALE_COLOURS["sign"], "exponent": PALE_COLOURS["integer"],  # the same fields, bit = 0
-                 "mantissa": PALE_COLOURS["fraction"]}
+_FIELD_COLOURS, _PALE_COLOURS = FIELD_COLOURS, PALE_COLOURS  # the same colours as FloatBits._repr_html_
 FLOAT_CHOICES = {
     "float32": floats.FLOAT32,
     "float16": floats.FLOAT16,
