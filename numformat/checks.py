@@ -151,6 +151,15 @@ def check_axis(axis, ndim=None):
     return int(axis) % ndim
 
 
+def like_input(x, result):
+    """``result`` as a Python scalar when ``x`` was a scalar, else the array itself.
+
+    >>> like_input(0.5, np.array(3.0)), like_input([0.5], np.array([3.0])).tolist()
+    (3.0, [3.0])
+    """
+    return result.item() if np.ndim(x) == 0 else result
+
+
 def as_float64_array(x, name="x"):
     """float64 array of the input values, refusing anything that would change them silently.
 

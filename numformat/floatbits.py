@@ -30,10 +30,7 @@ from fractions import Fraction
 import numpy as np
 
 from .floats import FLOAT32, FloatFormat, float_format
-from .palette import FIELD_COLOURS
 from .rounding import divide_round
-
-_FIELD_COLOURS = {field: FIELD_COLOURS[field] for field in ("sign", "exponent", "mantissa")}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -198,20 +195,6 @@ class FloatBits:
             return "payload" if self.kind == "nan" else "zero"
         lead = "1" if self.kind == "normal" else "0"
         return f"{lead}.{self.mantissa:0{self.fmt.mantissa_bits}b} = {self.significand!r}"
-
-    def _repr_html_(self):
-        """Coloured bit boxes (sign, exponent, mantissa) with the formula underneath."""
-        boxes = []
-        for field, digits in zip(("sign", "exponent", "mantissa"), self.binary.split()):
-            for digit in digits:
-                boxes.append(f'<span title="{field}" style="display:inline-block;width:1.2em;'
-                             f'text-align:center;margin:1px;border-radius:2px;color:white;'
-                             f'font-family:monospace;background:{_FIELD_COLOURS[field]}">{digit}</span>')
-            boxes.append('<span style="display:inline-block;width:0.4em"></span>')
-        legend = " ".join(f'<span style="color:{colour}">■ {field}</span>' for field, colour in _FIELD_COLOURS.items())
-        return (f'<div class="numformat-floatbits"><div>{"".join(boxes)}</div>'
-                f'<div style="font-family:monospace">{self.fmt.name} {self.hex} · {self.kind} · '
-                f'{self.formula}</div><div style="font-size:small">{legend}</div></div>')
 
 
 def _show(number):

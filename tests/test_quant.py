@@ -1,4 +1,4 @@
-"""numformat.quant (the affine mapping) and numformat.calibration: invariants, references, onnxruntime."""
+"""numformat.quant: the affine mapping and calibration: invariants, references, onnxruntime."""
 
 import math
 
@@ -8,10 +8,10 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import numformat as nf
-from numformat.calibration import CALIBRATION_METHODS, entropy_threshold
+from numformat.quant.calibration import CALIBRATION_METHODS, entropy_threshold
 from numformat.quant import QParams, calibrate, choose_qparams, code_range, dequantize, fake_quantize, quantize
 
-from .test_intmath import onnx_session
+from .test_requantization import onnx_session
 
 # (bits, signed, symmetric, narrow_range): every kind of mapping the tests walk through
 MAPPINGS = [(8, True, False, False), (8, False, False, False), (8, True, True, True), (8, True, True, False),

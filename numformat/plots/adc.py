@@ -182,7 +182,7 @@ def plot_companding(*, mu=255, ax=None):
     """The continuous μ-law curve and G.711's 8-segment table, against a straight line."""
     import numpy as np
 
-    from ..g711 import mulaw_compress, mulaw_encode
+    from ..adc import mulaw_compress, mulaw_encode
 
     ax = _axes(ax, figsize=(5, 4))
     x = np.linspace(-1, 1, 2001)
