@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import _axes
+from .base import axes_or_new
 from ..palette import BLUE, GREY, LIGHT_GREEN, RED, VIOLET, YELLOW
 
 
@@ -12,7 +12,7 @@ def plot_size_waterfall(stage_bits, ax=None, reference_bits=None):
     ``stage_bits`` maps stage names, in order, to bits (``EncodedModel.stage_bits()``); the
     first stage is the reference for the "× smaller" labels unless ``reference_bits`` is given.
     """
-    ax = _axes(ax, figsize=(8, 3.5))
+    ax = axes_or_new(ax, figsize=(8, 3.5))
     names = list(stage_bits)
     sizes = [stage_bits[name] / 8 for name in names]
     reference = (reference_bits / 8) if reference_bits else sizes[0]
@@ -33,7 +33,7 @@ def plot_shared_weights(weights, mask, centroids_before, centroids_after=None, a
     """Histogram of a layer's kept weights with its k-means centroids (before/after fine-tuning)."""
     import numpy as np
 
-    ax = _axes(ax, figsize=(8, 3))
+    ax = axes_or_new(ax, figsize=(8, 3))
     kept = np.asarray(weights)[np.asarray(mask)]
     ax.hist(kept, bins=bins, color="#cfd8dc", edgecolor="#90a4ae", label=f"{kept.size} kept weights")
     for index, value in enumerate(np.ravel(centroids_before)):
@@ -51,7 +51,7 @@ def plot_power_of_two_levels(weights, levels, ax=None, bins=120):
     """Histogram of weights with the power-of-two levels they may take drawn as vertical lines."""
     import numpy as np
 
-    ax = _axes(ax, figsize=(8, 3))
+    ax = axes_or_new(ax, figsize=(8, 3))
     ax.hist(np.ravel(weights), bins=bins, color="#cfd8dc", edgecolor="#90a4ae")
     for index, level in enumerate(np.ravel(levels)):
         ax.axvline(level, color=VIOLET, lw=1, alpha=0.8, label="0 and ±2^n levels" if index == 0 else None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..palette import BLUE, FIELD_COLOURS, GREEN, ORANGE
-from .base import _axes
+from .base import axes_or_new
 
 
 def format_fields(fmt):
@@ -29,7 +29,7 @@ def plot_format_bits(formats, ax=None):
     from matplotlib.patches import Patch
 
     rows = [format_fields(fmt) for fmt in formats]
-    ax = _axes(ax, figsize=(8, 0.4 * len(rows) + 1.2))
+    ax = axes_or_new(ax, figsize=(8, 0.4 * len(rows) + 1.2))
     for y, (label, fields) in enumerate(rows):
         start = 0
         for field, bits in fields:
@@ -55,7 +55,7 @@ def plot_course_map(notebooks, ax=None):
     and is as long as the notebook takes; lessons blue, labs orange."""
     from matplotlib.patches import Patch
 
-    ax = _axes(ax, figsize=(9, 0.38 * len(notebooks) + 1.3))
+    ax = axes_or_new(ax, figsize=(9, 0.38 * len(notebooks) + 1.3))
     colours = {"lesson": BLUE, "lab": ORANGE}
     start = 0
     for y, notebook in enumerate(notebooks):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import _axes
+from .base import axes_or_new
 from ..palette import BLUE, DARK_GREY, FIELD_COLOURS, GREEN, ORANGE
 
 _Q_ROLES = ("sign", "integer", "fraction")
@@ -26,7 +26,7 @@ def plot_qformat_bits(value, ax=None):
 
     fmt, bits = value.fmt, value.binary.replace(".", "")
     word = fmt.word_bits
-    ax = _axes(ax, figsize=(max(6.0, 0.5 * word), 2.0))
+    ax = axes_or_new(ax, figsize=(max(6.0, 0.5 * word), 2.0))
     for index, digit in enumerate(bits):
         power = word - 1 - index - fmt.n
         role = "sign" if fmt.signed and index == 0 else ("integer" if power >= 0 else "fraction")
@@ -53,7 +53,7 @@ def plot_range_resolution(word_bits=16, ax=None):
     from ..qformat import QFormat
 
     splits = [QFormat(m, word_bits - 1 - m) for m in range(word_bits)]
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.plot(range(word_bits), [fmt.max for fmt in splits], "o-", color=GREEN, label="largest value (range)")
     ax.plot(range(word_bits), [fmt.resolution for fmt in splits], "s-", color=ORANGE,
             label="step between values (resolution)")
@@ -100,7 +100,7 @@ def plot_rounding_bias(mean_errors, ax=None):
 
     ``mean_errors`` maps a mode name to its mean (rounded - exact) / step.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     modes = list(mean_errors)
     errors = [mean_errors[mode] for mode in modes]
     colours = [ORANGE if abs(error) > 1e-3 else GREEN for error in errors]
@@ -119,7 +119,7 @@ def plot_overflow(t, x, fmt, ax=None):
 
     saturated = Fixed(x, fmt, overflow="saturate").to_float()
     wrapped = Fixed(x, fmt, overflow="wrap").to_float()
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.plot(t, x, "--", color="grey", lw=1, label="true signal")
     ax.plot(t, saturated, color=ORANGE, lw=3.5, alpha=0.7, label="saturate: clipped flat")
     ax.plot(*_broken_at_jumps(t, wrapped, (fmt.max - fmt.min) / 2), color=BLUE, lw=1.5,
@@ -141,7 +141,7 @@ def plot_fixed_vs_float_error(x, fixed_fmt, float_fmt="float16", ax=None):
 
     float_fmt = float_format(float_fmt)
     x = np.asarray(x, dtype=float)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     for stored, label, colour in [(Fixed(x, fixed_fmt).to_float(), f"{fixed_fmt} ({fixed_fmt.word_bits} bits)", BLUE),
                                   (round_to(x, float_fmt), f"{float_fmt.name} ({float_fmt.width} bits)", ORANGE)]:
         relative = np.abs(stored - x) / x
@@ -162,7 +162,7 @@ def plot_fixed_vs_float_signal(y_float, y_fixed, ax=None, title="Fixed-point out
     """Two versions of one signal, and their difference on a second axis."""
     import numpy as np
 
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     samples = np.arange(len(y_float))
     ax.plot(samples, y_float, color="grey", lw=2.5, alpha=0.6, label="float64")
     ax.plot(samples, y_fixed, ".", color=BLUE, markersize=4, label="fixed point")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import _axes
+from .base import axes_or_new
 from ..palette import BLUE, FORMAT_COLOURS
 
 
@@ -46,7 +46,7 @@ def plot_ulp(formats=("float16", "bfloat16", "float32"), points=2000, ax=None):
 
     from ..floats import ulp
 
-    ax = _axes(ax, figsize=(8, 4))
+    ax = axes_or_new(ax, figsize=(8, 4))
     for fmt in _float_formats(formats):
         x = np.geomspace(fmt.min_subnormal, fmt.max, points)
         ax.plot(x, ulp(x, fmt), drawstyle="steps-post", color=FORMAT_COLOURS.get(fmt.name),
@@ -63,7 +63,7 @@ def plot_value_grid(formats=("float8_e4m3fn", "float8_e5m2"), ax=None):
     """
     import numpy as np
 
-    ax = _axes(ax, figsize=(9, 0.9 + 0.8 * len(formats)))
+    ax = axes_or_new(ax, figsize=(9, 0.9 + 0.8 * len(formats)))
     formats = _float_formats(formats)
     for row, fmt in enumerate(formats):
         values = _positive_values(fmt)
@@ -86,7 +86,7 @@ def plot_relative_spacing(formats=("float8_e4m3fn", "float8_e5m2", "float16"), a
     """
     from ..floats import ulp
 
-    ax = _axes(ax, figsize=(8, 4))
+    ax = axes_or_new(ax, figsize=(8, 4))
     for fmt in _float_formats(formats):
         values = _positive_values(fmt)
         ax.plot(values, ulp(values, fmt) / values, color=FORMAT_COLOURS.get(fmt.name),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import _axes
+from .base import axes_or_new
 from ..palette import BLUE, LIGHT_GREEN, RED, YELLOW
 
 
@@ -23,7 +23,7 @@ def plot_accumulator_growth(layer_taps, ax=None, largest_product=255 * 127):
     """
     import numpy as np
 
-    ax = _axes(ax, figsize=(8, 3.5))
+    ax = axes_or_new(ax, figsize=(8, 3.5))
     products = np.logspace(0, 6, 200)
     ax.loglog(products, products * largest_product, color=BLUE, lw=2,
               label=f"worst case: n · {largest_product:,} (|x - zp| ≤ 255, |w| ≤ 127)")
@@ -77,7 +77,7 @@ def plot_int8_vs_float(float_values, int8_values, ax=None, title=None, scale=Non
     """
     import numpy as np
 
-    ax = _axes(ax, figsize=(4.5, 4))
+    ax = axes_or_new(ax, figsize=(4.5, 4))
     x, y = np.ravel(float_values), np.ravel(int8_values)
     chosen = np.random.default_rng(0).permutation(x.size)[:max_points]  # a fixed sample: same plot every run
     x, y = x[chosen], y[chosen]
@@ -104,7 +104,7 @@ def plot_requantization_error(acc, multiplier, results, ax=None):
     """
     import numpy as np
 
-    ax = _axes(ax, figsize=(8, 3))
+    ax = axes_or_new(ax, figsize=(8, 3))
     acc = np.asarray(acc, dtype=np.int64)
     exact = acc * np.float64(multiplier)
     errors = {name: np.asarray(codes, dtype=np.int64) - zero_point - exact for name, (codes, zero_point) in results.items()}
@@ -124,7 +124,7 @@ def plot_requantization_error(acc, multiplier, results, ax=None):
 
 def plot_energy_per_operation(ax=None, table=None):
     """Energy of one arithmetic operation or memory read (log scale), from Horowitz, ISSCC 2014."""
-    ax = _axes(ax, figsize=(8, 3.5))
+    ax = axes_or_new(ax, figsize=(8, 3.5))
     table = HOROWITZ_45NM_PJ if table is None else table
     names = list(table)
     colours = [LIGHT_GREEN if name.startswith("int8") else RED if "read" in name else BLUE for name in names]

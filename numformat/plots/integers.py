@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import _axes
+from .base import axes_or_new
 from ..palette import BLUE, GREEN, ORANGE, RED
 
 
@@ -20,7 +20,7 @@ def plot_number_wheel(bits=4, ax=None):
 
     if not 2 <= bits <= 6:
         raise ValueError(f"bits={bits!r} does not fit on a readable wheel; use 2 to 6")
-    ax = _axes(ax, figsize=(5.5, 5.5))
+    ax = axes_or_new(ax, figsize=(5.5, 5.5))
     count = 2 ** bits
     codes = np.arange(count)
     signed = int_from_bits(codes, bits)
@@ -65,7 +65,7 @@ def plot_wraparound(bits=8, signed=True, values=None, ax=None):
     values = np.arange(lo - span, hi + span + 1) if values is None else np.asarray(values)
     wrapped = cast_int(values, bits, signed=signed).astype(float)
     jumps = np.flatnonzero(np.diff(wrapped) < 0) + 1  # break the line where it falls back
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     name = f"{'' if signed else 'u'}int{bits}"
     ax.plot(values, values, "--", color="grey", lw=1, label="true value")
     ax.plot(values, cast_int(values, bits, signed=signed, overflow="saturate"), color=ORANGE, lw=3.5,
@@ -86,7 +86,7 @@ def plot_memory(count=1_000_000, widths=(8, 16, 32, 64), bandwidth_gb_s=25.6, ax
     ``bandwidth_gb_s`` is the memory bus speed; 25.6 GB/s is one channel of DDR4-3200
     (3200 million transfers/s × 8 bytes).  Draws one bar per width.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     megabytes = [count * width / 8 / 1e6 for width in widths]
     bars = ax.bar([f"{width}-bit" for width in widths], megabytes, color=BLUE)
     for bar, size in zip(bars, megabytes):

@@ -3,7 +3,7 @@ per-layer sensitivity, and the spacing of int8 and FP8 grids."""
 
 from __future__ import annotations
 
-from .base import _axes
+from .base import axes_or_new
 from ..palette import BLUE, RED
 
 
@@ -53,7 +53,7 @@ def plot_accuracy_vs_bits(curves, bits, float_accuracy, ax=None, title=None):
     """
     import numpy as np
 
-    ax = _axes(ax, figsize=(6, 4))
+    ax = axes_or_new(ax, figsize=(6, 4))
     positions = np.arange(len(bits))
     ax.axhline(100 * float_accuracy, ls="--", color="grey", lw=1, label=f"float: {100 * float_accuracy:.2f}%")
     ax.axhspan(100 * float_accuracy - 1, 100 * float_accuracy, color="grey", alpha=0.15, label="within 1 point")
@@ -83,7 +83,7 @@ def plot_sensitivity(sensitivity, value="drop", ax=None):
 
     if value not in ("drop", "divergence"):
         raise ValueError(f"value={value!r} is not a table; use 'drop' or 'divergence'")
-    ax = _axes(ax, figsize=(6, 3.5))
+    ax = axes_or_new(ax, figsize=(6, 3.5))
     if value == "drop":
         cells = np.array([[sensitivity.drop(tensor, bits) for bits in sensitivity.bits] for tensor in TENSORS])
         norm, unit = matplotlib.colors.Normalize(0, max(1.0, cells.max())), "accuracy drop, points"
@@ -114,7 +114,7 @@ def plot_grid_spacing(amax, formats, ax=None, values=None, int_bits=8):
     from ..floats import float_format, ulp
     from ..nn.fp8 import fp8_scale
 
-    ax = _axes(ax, figsize=(7, 3.8))
+    ax = axes_or_new(ax, figsize=(7, 3.8))
     magnitudes = np.logspace(np.log10(amax) - 4, np.log10(amax), 800)
     int_step = amax / (2 ** (int_bits - 1) - 1)
     ax.loglog(magnitudes, int_step / magnitudes, lw=2, label=f"int{int_bits}, step {int_step:.3g}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import _axes
+from .base import axes_or_new
 from ..palette import BLUE, RED
 
 
@@ -17,7 +17,7 @@ def plot_affine_mapping(qp, low=None, high=None, ax=None):
 
     from ..quant import fake_quantize
 
-    ax = _axes(ax, figsize=(7, 4))
+    ax = axes_or_new(ax, figsize=(7, 4))
     real_low, real_high = qp.real_range
     margin = 1.5 * qp.scale
     low = real_low - margin if low is None else low
@@ -54,7 +54,7 @@ def plot_code_histogram(values, qp, ax=None, title=None):
 
     if qp.axis is not None:
         raise ValueError("plot_code_histogram draws a per-tensor mapping; got per-channel QParams")
-    ax = _axes(ax, figsize=(8, 3))
+    ax = axes_or_new(ax, figsize=(8, 3))
     codes = quantize(values, qp).astype(np.int64).ravel()
     counts = np.bincount(codes - qp.qmin, minlength=qp.qmax - qp.qmin + 1)
     ax.stairs(counts, np.arange(qp.qmin, qp.qmax + 2) - 0.5, fill=True, color=BLUE)  # one bin per code
@@ -76,7 +76,7 @@ def plot_channel_ranges(weights, axis=0, ax=None):
     """
     import numpy as np
 
-    ax = _axes(ax, figsize=(8, 3))
+    ax = axes_or_new(ax, figsize=(8, 3))
     weights = np.moveaxis(np.asarray(weights, dtype=np.float64), axis, 0).reshape(np.shape(weights)[axis], -1)
     low, high = weights.min(axis=1), weights.max(axis=1)
     channels = np.arange(len(low))
@@ -98,7 +98,7 @@ def plot_error_bars(errors, ax=None, ylabel="mean squared error", log=False):
     """Grouped bars of ``errors[group][scheme]`` (e.g. layer → quantization scheme); ``log`` for a log axis."""
     import numpy as np
 
-    ax = _axes(ax, figsize=(8, 3))
+    ax = axes_or_new(ax, figsize=(8, 3))
     groups = list(errors)
     schemes = list(errors[groups[0]])
     width = 0.8 / len(schemes)
@@ -121,7 +121,7 @@ def plot_calibration_ranges(samples, ranges, ax=None, bins=200):
     """
     import numpy as np
 
-    ax = _axes(ax, figsize=(8, 3))
+    ax = axes_or_new(ax, figsize=(8, 3))
     values = np.ravel(samples)
     ax.hist(values, bins=bins, color="lightgrey", log=True)
     for index, (method, (low, high)) in enumerate(ranges.items()):
