@@ -39,7 +39,7 @@ from .floats import (
 from .fixed import Fixed, QFormat
 from .floatbits import FloatBits, decode, decode_float32, encode, encode_float32
 from .integers import cast_int, int_binary, int_dtype, int_formula, int_from_bits, int_hex, int_range, int_to_bits
-from .g711 import alaw_decode, alaw_encode, mulaw_compress, mulaw_decode, mulaw_encode, mulaw_expand
+from .adc import alaw_decode, alaw_encode, mulaw_compress, mulaw_decode, mulaw_encode, mulaw_expand
 from .rounding import OVERFLOW_MODES, ROUNDING_MODES
 from .quant import (
     CALIBRATION_METHODS,
@@ -56,8 +56,26 @@ from .quant import (
     rounding_divide_by_pot,
     saturating_rounding_doubling_high_mul,
 )
-from .nn import FloatCNN, load_digits_split, load_pretrained
-from . import compress  # pruning, weight sharing, Huffman coding, power-of-two weights: numformat.compress.<name>
+from . import html_repr  # noqa: F401  (gives FloatBits, QFormat, Fixed, Quantizer and QParams their Jupyter pictures)
+
+# The network half loads on first use (PEP 562), so `import numformat` stays fast for the
+# number-format lessons: numformat.nn, numformat.compress and the three nn names below.
+_LAZY_MODULES = ("nn", "compress")
+_LAZY_NN_NAMES = ("FloatCNN", "load_digits_split", "load_pretrained")
+
+
+def __getattr__(name):
+    import importlib
+
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_NN_NAMES:
+        return getattr(importlib.import_module(".nn", __name__), name)
+    raise AttributeError(f"module 'numformat' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_LAZY_NN_NAMES))
 
 __version__ = "0.1.0"
 
@@ -67,7 +85,7 @@ __all__ = [
     "decode", "decode_float32", "encode", "encode_float32", "fields", "float_format",
     "from_bits", "next_down", "next_up", "round_to", "to_bits", "ulp",
     "cast_int", "int_binary", "int_dtype", "int_formula", "int_from_bits", "int_hex", "int_range", "int_to_bits",
-    # ADC: sampling, quantization, SQNR, dither, G.711 (numformat.adc, numformat.g711); audio I/O
+    # ADC: sampling, quantization, SQNR, dither, G.711 (numformat.adc); audio I/O
     # stays in the numformat.audio namespace
     "QUANTIZER_KINDS", "Quantizer", "alias_frequency", "reconstruct", "sample", "sqnr_db",
     "theoretical_sqnr_db", "tpdf_dither",
@@ -77,8 +95,8 @@ __all__ = [
     "CALIBRATION_METHODS", "QParams", "REQUANT_MODES", "calibrate", "choose_qparams", "dequantize",
     "fake_quantize", "float32_multiplier", "quantize", "quantize_multiplier", "requantize",
     "rounding_divide_by_pot", "saturating_rounding_doubling_high_mul",
-    # nn
-    "FloatCNN", "load_digits_split", "load_pretrained",
-    # beyond int8 (names stay in the numformat.compress namespace)
+    # nn, loaded on first use
+    "FloatCNN", "load_digits_split", "load_pretrained", "nn",
+    # beyond int8 (names stay in the numformat.compress namespace), loaded on first use
     "compress",
 ]

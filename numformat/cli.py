@@ -21,7 +21,8 @@ import decimal
 import sys
 from fractions import Fraction
 
-from . import floatbits, floats, g711, qformat, quant, rounding
+from . import floatbits, floats, qformat, quant, rounding
+from .adc import g711
 from .fixed import Fixed
 
 

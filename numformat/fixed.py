@@ -38,9 +38,8 @@ import operator
 
 import numpy as np
 
-from . import html_repr
 from .floatbits import _exact, _show
-from .floats import _as_float64_array
+from .checks import as_float64_array
 from .qformat import QFormat, as_qformat, grown_format, negated_format, product_format, sum_format
 from .rounding import apply_overflow, check_overflow, check_rounding, divide_round, round_half
 
@@ -249,10 +248,6 @@ class Fixed:
     def __str__(self):
         return self.exact if not isinstance(self._raw, np.ndarray) else str(self.to_float())
 
-    def _repr_html_(self):
-        """Jupyter's picture: bit boxes with weights and the value, or a table for an array."""
-        return html_repr.fixed_html(self)
-
     # --- exact arithmetic with growth ---------------------------------------------------------
     def cast(self, fmt, *, rounding="nearest_even", overflow="saturate"):
         """This value in another format: shift the raw integers, round once, handle overflow.
@@ -343,7 +338,7 @@ def _raw_from_array(value, fmt, rounding, overflow):
     array = np.asarray(value)
     if array.dtype.kind in "iu":
         return _raw_from_integers(array, fmt, overflow)
-    return _raw_from_floats(_as_float64_array(array, "value"), fmt, rounding, overflow)
+    return _raw_from_floats(as_float64_array(array, "value"), fmt, rounding, overflow)
 
 
 def _raw_from_integers(array, fmt, overflow):

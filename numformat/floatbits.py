@@ -32,8 +32,6 @@ import numpy as np
 from .floats import FLOAT32, FloatFormat, float_format
 from .rounding import divide_round
 
-_FIELD_COLOURS = {"sign": "#4a90d9", "exponent": "#3aa655", "mantissa": "#e0803a"}
-
 
 @dataclasses.dataclass(frozen=True)
 class FloatBits:
@@ -197,20 +195,6 @@ class FloatBits:
             return "payload" if self.kind == "nan" else "zero"
         lead = "1" if self.kind == "normal" else "0"
         return f"{lead}.{self.mantissa:0{self.fmt.mantissa_bits}b} = {self.significand!r}"
-
-    def _repr_html_(self):
-        """Coloured bit boxes (sign, exponent, mantissa) with the formula underneath."""
-        boxes = []
-        for field, digits in zip(("sign", "exponent", "mantissa"), self.binary.split()):
-            for digit in digits:
-                boxes.append(f'<span title="{field}" style="display:inline-block;width:1.2em;'
-                             f'text-align:center;margin:1px;border-radius:2px;color:white;'
-                             f'font-family:monospace;background:{_FIELD_COLOURS[field]}">{digit}</span>')
-            boxes.append('<span style="display:inline-block;width:0.4em"></span>')
-        legend = " ".join(f'<span style="color:{colour}">■ {field}</span>' for field, colour in _FIELD_COLOURS.items())
-        return (f'<div class="numformat-floatbits"><div>{"".join(boxes)}</div>'
-                f'<div style="font-family:monospace">{self.fmt.name} {self.hex} · {self.kind} · '
-                f'{self.formula}</div><div style="font-size:small">{legend}</div></div>')
 
 
 def _show(number):

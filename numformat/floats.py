@@ -28,9 +28,10 @@ array([1.00000000e+00,            inf, 5.96046448e-08])
 from __future__ import annotations
 
 import dataclasses
-import numbers
 
 import numpy as np
+
+from .checks import as_float64_array, check_int
 
 _FLOAT64_EXPONENT_FIELD = np.uint64(0x7FF0_0000_0000_0000)
 _BLOCK = 2 ** 14
@@ -74,9 +75,7 @@ class FloatFormat:
 
     def __post_init__(self):
         for field in ("exponent_bits", "mantissa_bits"):
-            value = getattr(self, field)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-                raise TypeError(f"{field} must be an int, got {type(value).__name__} {value!r}")
+            check_int(getattr(self, field), field)
         float64_layout = (self.exponent_bits, self.mantissa_bits) == (11, 52)
         if not (2 <= self.exponent_bits <= 10 or float64_layout):
             raise ValueError(f"exponent_bits={self.exponent_bits} is not supported; use 2 to 10 "
@@ -86,8 +85,8 @@ class FloatFormat:
                              "(or exponent_bits=11, mantissa_bits=52 for float64)")
         if self.bias is None:
             object.__setattr__(self, "bias", 2 ** (self.exponent_bits - 1) - 1)
-        elif isinstance(self.bias, bool) or not isinstance(self.bias, numbers.Integral):
-            raise TypeError(f"bias must be an int, got {type(self.bias).__name__} {self.bias!r}")
+        else:
+            check_int(self.bias, "bias")
         object.__setattr__(self, "finite_only", bool(self.finite_only))
         if float64_layout and (self.bias != 1023 or self.finite_only):
             raise ValueError("the float64 layout (11, 52) is supported only as IEEE float64 (bias 1023)")
@@ -207,26 +206,6 @@ def float_format(fmt):
     raise TypeError(f"fmt must be a FloatFormat or a format name, got {type(fmt).__name__} {fmt!r}")
 
 
-def _as_float64_array(x, parameter="x"):
-    """float64 array of the input values, refusing anything that would change them silently."""
-    if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{parameter} must be real numbers (a number or an array), got {type(x).__name__} {x!r}")
-    array = np.asarray(x)
-    kind = array.dtype.kind
-    if kind == "f" and array.dtype.itemsize <= 8:
-        with np.errstate(invalid="ignore"):  # signalling NaNs are quieted, as every cast does
-            return array.astype(np.float64, copy=False)
-    if kind in "iu":
-        if array.size and np.max(np.abs(array.astype(np.float64))) > 2.0 ** 53:
-            raise ValueError(f"{parameter} holds integers beyond 2**53, which float64 cannot hold "
-                             "exactly; pass them one at a time to encode(), which rounds them exactly")
-        return array.astype(np.float64)
-    if kind == "V" and "float" in array.dtype.name:  # ml_dtypes' bfloat16, float8_*: exact in float64
-        return array.astype(np.float64)
-    what = {"c": "complex", "b": "booleans", "U": "strings", "S": "bytes", "O": "objects"}.get(kind, str(array.dtype))
-    raise TypeError(f"{parameter} must hold real numbers (float or int), got {what} ({array.dtype})")
-
-
 def _as_codes(codes, fmt):
     """uint64 array of bit patterns, each checked to fit in ``fmt.width`` bits."""
     array = np.asarray(codes)
@@ -270,7 +249,7 @@ def to_bits(x, fmt=FLOAT32, *, saturate=False):
     fmt = float_format(fmt)
     if fmt == FLOAT32 and isinstance(x, np.ndarray) and x.dtype == np.float32:
         return x.view(np.uint32).copy()  # already float32: nothing to round
-    values = _as_float64_array(x)
+    values = as_float64_array(x)
     if fmt == FLOAT64 or fmt == FLOAT32:
         # The hardware conversion is IEEE-754's correctly rounded one (tested against the
         # generic path below), and much faster.
@@ -408,7 +387,7 @@ def ulp(x, fmt=FLOAT32):
     True
     """
     fmt = float_format(fmt)
-    magnitude = np.abs(_as_float64_array(x))
+    magnitude = np.abs(as_float64_array(x))
     binade = np.where(magnitude > 0, np.frexp(magnitude)[1] - 1, fmt.emin)
     gap = np.ldexp(1.0, np.maximum(binade, fmt.emin) - fmt.mantissa_bits)
     gap = np.where(binade > fmt.emax, np.inf, gap)
@@ -426,7 +405,7 @@ def next_up(x, fmt=FLOAT32):
     array([  nan, -448.])
     """
     fmt = float_format(fmt)
-    values = _as_float64_array(x)
+    values = as_float64_array(x)
     codes = to_bits(values, fmt, saturate=True).astype(np.uint64)
     nearest = from_bits(codes, fmt)
     sign, magnitude_codes = codes >> np.uint64(fmt.width - 1), codes & np.uint64(2 ** (fmt.width - 1) - 1)
@@ -444,7 +423,7 @@ def next_down(x, fmt=FLOAT32):
     >>> next_down([1.0, 0.0], FLOAT16)
     array([ 9.99511719e-01, -5.96046448e-08])
     """
-    return -next_up(-_as_float64_array(x), fmt)
+    return -next_up(-as_float64_array(x), fmt)
 
 
 _FLOATBITS_NAMES = ("FloatBits", "encode", "decode", "encode_float32", "decode_float32")

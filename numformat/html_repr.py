@@ -1,8 +1,10 @@
-"""The pictures Jupyter shows when a cell evaluates to a :class:`QFormat`, a :class:`Fixed`, a
-:class:`Quantizer` or a :class:`QParams`: coloured bit boxes and small tables instead of a bare tuple.
+"""The pictures Jupyter shows when a cell evaluates to a :class:`FloatBits`, a :class:`QFormat`, a
+:class:`Fixed`, a :class:`Quantizer` or a :class:`QParams`: coloured bit boxes and small tables
+instead of a bare tuple.
 
-Jupyter calls an object's ``_repr_html_``; those methods call the functions here, which read
-only the objects' public attributes (so the modules that define them can import this one).  The HTML
+Jupyter calls an object's ``_repr_html_``.  This module gives those classes that method (at the
+bottom), so the arithmetic never imports its presentation: the functions here read only the
+objects' public attributes.  ``import numformat`` imports this module.  The HTML
 is deterministic — no ids, no addresses, inline styles only, every text escaped — so a stored
 notebook shows the same picture on every run.  The colours are FloatBits': sign blue, integer
 bits green like the exponent, fraction bits orange like the mantissa.
@@ -22,11 +24,13 @@ import html
 
 import numpy as np
 
-from .floatbits import _FIELD_COLOURS
+from .adc import Quantizer, theoretical_sqnr_db
+from .fixed import Fixed, QFormat
+from .floatbits import FloatBits
+from .palette import FIELD_COLOURS, PALE_COLOURS
+from .quant import QParams
 
-ROLE_COLOURS = {"sign": _FIELD_COLOURS["sign"], "integer": _FIELD_COLOURS["exponent"],
-                "fraction": _FIELD_COLOURS["mantissa"]}
-PALE_COLOURS = {"sign": "#d6e6f7", "integer": "#d3eed9", "fraction": "#f8e0cd"}  # the same roles, bit = 0
+ROLE_COLOURS = {role: FIELD_COLOURS[role] for role in ("sign", "integer", "fraction")}
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 ARRAY_ROWS = 8  # how many elements of a Fixed array the table shows
 
@@ -147,7 +151,6 @@ def _code_sample(q):
 
 def quantizer_html(q):
     """A uniform quantizer: step, levels, range and a table of codes and the levels they stand for."""
-    from .adc import theoretical_sqnr_db
 
     lowest, highest = q.decode(q.code_min), q.decode(q.code_max)
     rows = [("step (1 LSB)", f"{q.full_scale!r} / 2<sup>{q.bits - 1}</sup> = {q.step!r}"),
@@ -188,3 +191,26 @@ def qparams_html(qp):
                 f'<th>real range</th></tr>{cells}</table>{note}')
     title = f"per-channel affine mapping, {count} channels along axis {qp.axis}"
     return f'<div class="numformat-qparams"><div><b>{html.escape(title)}</b></div>{_table(rows)}{channels}</div>'
+
+
+def floatbits_html(bits):
+    """Coloured bit boxes (sign, exponent, mantissa) of a FloatBits, with the formula underneath."""
+    fields = ("sign", "exponent", "mantissa")
+    boxes = []
+    for field, digits in zip(fields, bits.binary.split()):
+        for digit in digits:
+            boxes.append(f'<span title="{field}" style="display:inline-block;width:1.2em;'
+                         f'text-align:center;margin:1px;border-radius:2px;color:white;'
+                         f'font-family:monospace;background:{FIELD_COLOURS[field]}">{digit}</span>')
+        boxes.append('<span style="display:inline-block;width:0.4em"></span>')
+    legend = " ".join(f'<span style="color:{FIELD_COLOURS[field]}">■ {field}</span>' for field in fields)
+    return (f'<div class="numformat-floatbits"><div>{"".join(boxes)}</div>'
+            f'<div style="font-family:monospace">{bits.fmt.name} {bits.hex} · {bits.kind} · '
+            f'{bits.formula}</div><div style="font-size:small">{legend}</div></div>')
+
+
+# ---------------------------------------------------------------- Jupyter's hook
+# Presentation imports the arithmetic, never the reverse: each noun gets its picture here.
+for _noun, _picture in ((FloatBits, floatbits_html), (QFormat, qformat_html), (Fixed, fixed_html),
+                        (Quantizer, quantizer_html), (QParams, qparams_html)):
+    _noun._repr_html_ = _picture

@@ -40,23 +40,20 @@ import numbers
 
 import numpy as np
 
+from .checks import check_bool, check_int
 from .rounding import apply_overflow, check_overflow
 
 MAX_BITS = 64  # numpy's widest integer
+INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1  # the accumulator of every int8 kernel
+_CODE_DTYPES = (np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64)
 
 
 def _check_bits(bits):
-    if isinstance(bits, bool) or not isinstance(bits, numbers.Integral):
-        raise TypeError(f"bits must be an int, got {type(bits).__name__} {bits!r}")
-    if not 1 <= bits <= MAX_BITS:
-        raise ValueError(f"bits={bits} is not supported; use 1 to {MAX_BITS}")
-    return int(bits)
+    return check_int(bits, "bits", low=1, high=MAX_BITS)
 
 
 def _check_signed(signed):
-    if not isinstance(signed, (bool, np.bool_)):
-        raise TypeError(f"signed must be True or False, got {type(signed).__name__} {signed!r}")
-    return bool(signed)
+    return check_bool(signed, "signed")
 
 
 def _format_name(bits, signed):
@@ -91,6 +88,19 @@ def int_dtype(bits, signed=True):
     bits, signed = _check_bits(bits), _check_signed(signed)
     width = next(width for width in (8, 16, 32, 64) if bits <= width)
     return np.dtype(f"{'' if signed else 'u'}int{width}")
+
+
+def code_dtype(qmin, qmax):
+    """The smallest numpy integer dtype holding ``[qmin, qmax]`` (signed first: ``[0, 127]`` is int8).
+
+    >>> code_dtype(-128, 127), code_dtype(0, 255), code_dtype(-5, 127), code_dtype(-2**31, 2**31 - 1)
+    (dtype('int8'), dtype('uint8'), dtype('int8'), dtype('int32'))
+    """
+    for dtype in _CODE_DTYPES:
+        info = np.iinfo(dtype)
+        if info.min <= qmin and qmax <= info.max:
+            return np.dtype(dtype)
+    raise ValueError(f"the code range [{qmin}, {qmax}] does not fit in int64")
 
 
 def _as_ints(values, parameter="values"):

@@ -31,7 +31,6 @@ import re
 
 import numpy as np
 
-from . import html_repr
 
 MAX_WORD_BITS = 64
 CONVENTIONS = ("ti", "arm")
@@ -138,10 +137,6 @@ class QFormat:
 
     def __str__(self):
         return f"{'' if self.signed else 'U'}Q{self.m}.{self.n}"
-
-    def _repr_html_(self):
-        """Jupyter's picture: the word's bit weights, range and resolution (numformat.html_repr)."""
-        return html_repr.qformat_html(self)
 
     @property
     def word_bits(self):

@@ -46,6 +46,20 @@ FIXED_FORMATS = [nf.QFormat(3, 12), nf.QFormat(0, 15), nf.QFormat(8, 8, signed=F
                  nf.QFormat(15, 16), nf.QFormat(31, 32), nf.QFormat(0, 63), nf.QFormat(32, 32, signed=False)]
 
 
+@pytest.fixture
+def plots():
+    """``numformat.plots`` on matplotlib's Agg backend; every figure is closed afterwards."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from numformat import plots
+
+    yield plots
+    plt.close("all")
+
+
 @pytest.fixture(scope="session")
 def digits():
     """``(x_train, y_train, x_test, y_test)``: the seed-0 digits split the shipped CNN was trained on."""

@@ -14,6 +14,7 @@ from numformat.fixed import Fixed, QFormat
 from numformat.qformat import negated_format, product_format, sum_format
 
 from .conftest import FIXED_FORMATS
+from .strategies import finite_floats, int16
 
 apy = pytest.importorskip("apytypes")
 fxpmath = pytest.importorskip("fxpmath")
@@ -277,7 +278,7 @@ def test_error_is_within_one_step_or_half_a_step(fmt, data):
 
 
 @pytest.mark.parametrize("fmt", FIXED_FORMATS, ids=fmt_id)
-@given(x=st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=10),
+@given(x=st.lists(finite_floats, min_size=1, max_size=10),
        rounding=st.sampled_from(ROUNDINGS), overflow=st.sampled_from(["saturate", "wrap"]))
 @settings(max_examples=60)  # per format: 8 formats × 60 examples
 def test_array_path_matches_exact_definition(fmt, x, rounding, overflow):
@@ -288,7 +289,7 @@ def test_array_path_matches_exact_definition(fmt, x, rounding, overflow):
 
 
 @pytest.mark.parametrize("fmt", FIXED_FORMATS, ids=fmt_id)
-@given(x=st.floats(allow_nan=False, allow_infinity=False), rounding=st.sampled_from(ROUNDINGS))
+@given(x=finite_floats, rounding=st.sampled_from(ROUNDINGS))
 @settings(max_examples=60)  # per format: 8 formats × 60 examples
 def test_saturate_never_leaves_the_range(fmt, x, rounding):
     raw = Fixed(x, fmt, rounding=rounding).raw
@@ -299,7 +300,7 @@ def test_saturate_never_leaves_the_range(fmt, x, rounding):
         assert raw == fmt.raw_min
 
 
-@given(a=st.integers(-(2 ** 15), 2 ** 15 - 1), b=st.integers(-(2 ** 15), 2 ** 15 - 1),
+@given(a=int16, b=int16,
        a_n=st.integers(0, 20), b_n=st.integers(0, 20))
 def test_arithmetic_and_comparisons_are_exact(a, b, a_n, b_n):
     x, y = Fixed.from_raw(a, QFormat(15 - min(a_n, 15), a_n)), Fixed.from_raw(b, QFormat(15 - min(b_n, 15), b_n))

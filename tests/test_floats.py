@@ -14,6 +14,7 @@ import numformat as nf
 from numformat.floats import _round_to_codes
 
 from .conftest import ORACLE_FORMATS, SMALL_ORACLE_FORMATS, format_id
+from .strategies import finite_floats
 
 OUR_FORMATS = [nf.FLOAT16, nf.BFLOAT16, nf.FLOAT8_E4M3FN, nf.FLOAT8_E5M2, nf.FLOAT32,
                nf.FloatFormat(3, 2), nf.FloatFormat(6, 9, bias=20), nf.FloatFormat(10, 40)]
@@ -296,7 +297,7 @@ def test_float64_matches_struct(x):
     assert nf.decode(expected, nf.FLOAT64).value == x
 
 
-@given(st.floats(allow_nan=False, allow_infinity=False))
+@given(finite_floats)
 def test_struct_rounds_float64_to_float32_like_us(x):
     try:
         expected = struct.unpack(">I", struct.pack(">f", x))[0]
@@ -319,7 +320,7 @@ def test_bit_patterns_round_trip(fmt, data):
 
 
 @pytest.mark.parametrize("fmt", OUR_FORMATS, ids=str)
-@given(x=st.floats(allow_nan=False, allow_infinity=False))
+@given(x=finite_floats)
 def test_rounded_value_is_nearest(fmt, x):
     value = float(nf.round_to(x, fmt))
     if math.isinf(value) or math.isnan(value):

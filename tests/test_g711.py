@@ -1,4 +1,4 @@
-"""numformat.g711 against an independent scalar G.191 reference, for every int16 and every code,
+"""numformat.adc.g711 against an independent scalar G.191 reference, for every int16 and every code,
 and against Python's audioop where audioop follows G.191."""
 
 import warnings

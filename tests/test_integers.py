@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import numformat as nf
+from .strategies import int_widths
 
 NATIVE = [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64]
 ODD_WIDTHS = [1, 3, 4, 7, 12, 24, 33, 48, 62, 63]
@@ -94,7 +95,7 @@ def test_saturate_matches_numpy_clip(bits, signed, rng):
     np.testing.assert_array_equal(nf.cast_int(values, bits, signed=signed, overflow="saturate"), expected)
 
 
-@given(st.integers(-(2 ** 80), 2 ** 80), st.integers(1, 64), st.booleans(),
+@given(st.integers(-(2 ** 80), 2 ** 80), int_widths, st.booleans(),
        st.sampled_from(["wrap", "saturate"]))
 def test_scalar_python_ints_agree_with_arrays_and_stay_exact(value, bits, signed, overflow):
     got = nf.cast_int(value, bits, signed=signed, overflow=overflow)
@@ -147,7 +148,7 @@ def test_random_codes_match_numpy_view(dtype, rng):
     np.testing.assert_array_equal(nf.int_from_bits(codes, bits), values)
 
 
-@given(st.data(), st.integers(1, 64), st.booleans())
+@given(st.data(), int_widths, st.booleans())
 def test_codes_round_trip(data, bits, signed):
     lo, hi = nf.int_range(bits, signed=signed)
     value = data.draw(st.integers(lo, hi))
@@ -160,7 +161,7 @@ def test_codes_round_trip(data, bits, signed):
 # ---------------------------------------------------------------- text forms
 
 
-@given(st.data(), st.integers(1, 64), st.booleans())
+@given(st.data(), int_widths, st.booleans())
 def test_binary_and_hex_match_numpy_binary_repr(data, bits, signed):
     lo, hi = nf.int_range(bits, signed=signed)
     value = data.draw(st.integers(lo, hi))
@@ -172,7 +173,7 @@ def test_binary_and_hex_match_numpy_binary_repr(data, bits, signed):
     assert len(nf.int_hex(value, bits, signed=signed)) == 2 + -(-bits // 4)
 
 
-@given(st.data(), st.integers(1, 64), st.booleans())
+@given(st.data(), int_widths, st.booleans())
 def test_formula_adds_up_to_the_value(data, bits, signed):
     lo, hi = nf.int_range(bits, signed=signed)
     value = data.draw(st.integers(lo, hi))

@@ -6,19 +6,6 @@ import pytest
 import numformat as nf
 
 
-@pytest.fixture
-def plots():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from numformat import plots
-
-    yield plots
-    plt.close("all")
-
-
 def line_data(line):
     return np.asarray(line.get_xdata(), dtype=float), np.asarray(line.get_ydata(), dtype=float)
 

@@ -1,22 +1,8 @@
 """numformat.plots, compression section: each figure draws what numformat computes (Agg backend)."""
 
 import numpy as np
-import pytest
 
 from numformat.compress import PowerOfTwoGrid, share_weights
-
-
-@pytest.fixture
-def plots():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from numformat import plots
-
-    yield plots
-    plt.close("all")
 
 
 def test_size_waterfall_bars_are_the_stage_bytes(plots):

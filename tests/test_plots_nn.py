@@ -6,19 +6,6 @@ import pytest
 import numformat as nf
 
 
-@pytest.fixture
-def plots():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from numformat import plots
-
-    yield plots
-    plt.close("all")
-
-
 def test_accumulator_growth_marks_limits_and_layers(plots):
     ax = plots.plot_accumulator_growth({"conv1": 9, "fc": 256})
     worst, *limits = ax.lines[:4]

@@ -7,19 +7,6 @@ import numformat as nf
 from numformat.nn.sensitivity import TENSORS, Sensitivity
 
 
-@pytest.fixture
-def plots():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from numformat import plots
-
-    yield plots
-    plt.close("all")
-
-
 def test_fake_quant_ste_draws_the_staircase_and_the_straight_through_gradient(plots):
     qp = nf.choose_qparams(min=0.0, max=3.0, bits=2)
     forward, backward = plots.plot_fake_quant_ste(qp)

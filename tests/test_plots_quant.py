@@ -6,19 +6,6 @@ import pytest
 import numformat as nf
 
 
-@pytest.fixture
-def plots():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from numformat import plots
-
-    yield plots
-    plt.close("all")
-
-
 def test_affine_mapping_draws_the_staircase_and_the_exact_zero(plots):
     qp = nf.choose_qparams(min=-1.0, max=3.0, bits=3)
     ax = plots.plot_affine_mapping(qp)

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from numformat.rounding import ROUNDING_MODES, apply_overflow, divide_round, round_half
+from .strategies import finite_floats
 
 
 def reference_round(value: Fraction, mode: str) -> int:
@@ -44,7 +45,7 @@ def test_divide_round_int64_arrays_match_python_ints(mode, rng):
 
 
 @pytest.mark.parametrize("mode", ROUNDING_MODES)
-@given(st.floats(allow_nan=False, allow_infinity=False, width=64))
+@given(finite_floats)
 def test_round_half_matches_exact_definition(mode, x):
     assert round_half(x, mode) == reference_round(Fraction(x), mode)
 
@@ -124,7 +125,7 @@ def test_round_half_away_on_arrays_keeps_infinities_and_ties():
 
 
 @pytest.mark.parametrize("mode", ROUNDING_MODES)
-@given(st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64), min_size=1, max_size=20))
+@given(st.lists(finite_floats, min_size=1, max_size=20))
 def test_round_half_arrays_match_exact_definition(mode, values):
     assert round_half(np.array(values), mode).tolist() == [reference_round(Fraction(x), mode) for x in values]
 

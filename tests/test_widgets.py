@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import numformat as nf
+from numformat import palette
 
 widgets = pytest.importorskip("numformat.widgets")
 FloatExplorer = widgets.FloatExplorer
@@ -36,11 +37,11 @@ def test_every_bit_click_shows_what_numformat_decodes(fmt):
 
 def test_bits_are_coloured_by_field_and_value():
     explorer = FloatExplorer(-8.625)
-    colours = widgets._FIELD_COLOURS
+    colours = palette.FIELD_COLOURS
     assert explorer.bit_buttons[31].style.button_color == colours["sign"]  # sign bit set
-    assert explorer.bit_buttons[23].style.button_color == widgets._PALE_COLOURS["exponent"]  # 130 is even
+    assert explorer.bit_buttons[23].style.button_color == palette.PALE_COLOURS["exponent"]  # 130 is even
     assert explorer.bit_buttons[24].style.button_color == colours["exponent"]
-    assert explorer.bit_buttons[0].style.button_color == widgets._PALE_COLOURS["mantissa"]
+    assert explorer.bit_buttons[0].style.button_color == palette.PALE_COLOURS["mantissa"]
     # most significant bit first on screen: sign, then exponent, then mantissa groups
     groups = explorer.bit_row.children
     assert [len(group.children) for group in groups] == [1, 8, 23]

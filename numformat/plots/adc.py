@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import _axes
+from .base import axes_or_new
 
 
 # Figures for lessons 04 (sampling and aliasing) and 05 (quantization and SQNR).
@@ -15,7 +15,7 @@ def plot_sampling(fn, rate, duration, *, aliases=(), ax=None):
 
     from ..adc import sample
 
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     t_fine = np.linspace(0, duration, 2000)
     ax.plot(t_fine * 1e3, fn(t_fine), color="C0", label="signal")
     for index, (label, alias_fn) in enumerate(aliases):
@@ -35,7 +35,7 @@ def plot_alias_folding(rate, *, max_frequency=None, marks=(), ax=None):
 
     from ..adc import alias_frequency
 
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     max_frequency = max_frequency or 2.5 * rate
     f = np.linspace(0, max_frequency, 2001)
     ax.plot(f, alias_frequency(f, rate), color="C0")
@@ -55,7 +55,7 @@ def plot_wagon_wheel(turns_per_second, frames_per_second, *, frames=6, ax=None):
     """A wheel with one marked spoke, as a film camera sees it in successive frames."""
     import numpy as np
 
-    ax = _axes(ax, figsize=(8, 1.8))
+    ax = axes_or_new(ax, figsize=(8, 1.8))
     for frame in range(frames):
         angle = 2 * np.pi * turns_per_second * frame / frames_per_second
         centre = 2.5 * frame
@@ -76,7 +76,7 @@ def plot_spectrum(x, rate, *, label=None, ax=None, floor_db=-100):
     """Magnitude spectrum in dB (full scale = a full-scale sine at 0 dB), Hann-windowed."""
     import numpy as np
 
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     window = np.hanning(len(x))
     magnitude = np.abs(np.fft.rfft(x * window)) * 2 / window.sum()
     level_db = 20 * np.log10(np.maximum(magnitude, 10 ** (floor_db / 20)))
@@ -89,7 +89,7 @@ def plot_spectrum(x, rate, *, label=None, ax=None, floor_db=-100):
 
 def plot_spectrogram(x, rate, *, predicted=None, ax=None):
     """Spectrogram of ``x``; ``predicted`` = ``(t, f)`` draws a frequency track on top."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.specgram(x, NFFT=256, Fs=rate, noverlap=192, cmap="magma", vmin=-120)
     if predicted is not None:
         ax.plot(*predicted, color="C0", ls="--", lw=1.5, label="alias_frequency prediction")
@@ -104,7 +104,7 @@ def plot_reconstruction(samples, rate, *, truth=None, ax=None):
 
     from ..adc import reconstruct
 
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     duration = len(samples) / rate
     t = np.linspace(0, duration, 2000)
     for n, value in enumerate(samples):
@@ -122,7 +122,7 @@ def plot_staircase(quantizers, *, ax=None):
     """Input-output staircases of one or more :class:`~numformat.adc.Quantizer` s."""
     import numpy as np
 
-    ax = _axes(ax, figsize=(5, 4))
+    ax = axes_or_new(ax, figsize=(5, 4))
     full_scale = max(q.full_scale for q in quantizers)
     x = np.linspace(-1.2 * full_scale, 1.2 * full_scale, 4001)
     ax.plot(x, x, color="gray", lw=0.8, ls=":", label="ideal")
@@ -168,7 +168,7 @@ def plot_sqnr_vs_bits(bits, measured_db, *, ax=None, label="measured"):
 
     from ..adc import theoretical_sqnr_db
 
-    ax = _axes(ax, figsize=(6, 4))
+    ax = axes_or_new(ax, figsize=(6, 4))
     bits = np.asarray(bits)
     ax.plot(bits, theoretical_sqnr_db(bits), color="gray", label="6.02·N + 1.76 dB")
     ax.plot(bits, measured_db, "o", color="C1", label=label)
@@ -182,9 +182,9 @@ def plot_companding(*, mu=255, ax=None):
     """The continuous μ-law curve and G.711's 8-segment table, against a straight line."""
     import numpy as np
 
-    from ..g711 import mulaw_compress, mulaw_encode
+    from ..adc import mulaw_compress, mulaw_encode
 
-    ax = _axes(ax, figsize=(5, 4))
+    ax = axes_or_new(ax, figsize=(5, 4))
     x = np.linspace(-1, 1, 2001)
     ax.plot(x, x, color="gray", ls=":", lw=1, label="uniform")
     ax.plot(x, mulaw_compress(x, mu), color="C0", label=f"μ-law curve, μ = {mu:g}")
@@ -200,7 +200,7 @@ def plot_companding(*, mu=255, ax=None):
 def plot_sqnr_vs_level(levels_db, curves, *, ax=None):
     """SQNR against input level (dB below full scale) for several quantizers: ``curves`` maps a
     label to its SQNR values."""
-    ax = _axes(ax, figsize=(6, 4))
+    ax = axes_or_new(ax, figsize=(6, 4))
     for label, sqnr in curves.items():
         ax.plot(levels_db, sqnr, "o-", ms=3, label=label)
     ax.set(xlabel="input level (dB relative to full scale)", ylabel="SQNR (dB)")

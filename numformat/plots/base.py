@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def _axes(ax=None, figsize=(8, 3)):
+def axes_or_new(ax=None, figsize=(8, 3)):
     """The given axes, or a fresh figure's."""
     import matplotlib.pyplot as plt
 

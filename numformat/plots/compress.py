@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .base import _axes
+from .base import axes_or_new
+from ..palette import BLUE, GREY, LIGHT_GREEN, RED, VIOLET, YELLOW
 
 
 def plot_size_waterfall(stage_bits, ax=None, reference_bits=None):
@@ -11,11 +12,11 @@ def plot_size_waterfall(stage_bits, ax=None, reference_bits=None):
     ``stage_bits`` maps stage names, in order, to bits (``EncodedModel.stage_bits()``); the
     first stage is the reference for the "× smaller" labels unless ``reference_bits`` is given.
     """
-    ax = _axes(ax, figsize=(8, 3.5))
+    ax = axes_or_new(ax, figsize=(8, 3.5))
     names = list(stage_bits)
     sizes = [stage_bits[name] / 8 for name in names]
     reference = (reference_bits / 8) if reference_bits else sizes[0]
-    colours = ["#9e9e9e", "#4a90d9", "#f0ad4e", "#5cb85c", "#d9534f", "#8e44ad"]
+    colours = [GREY, BLUE, YELLOW, LIGHT_GREEN, RED, VIOLET]
     bars = ax.bar(range(len(names)), sizes, color=colours[:len(names)] * (1 + len(names) // len(colours)))
     for position, (bar, size) in enumerate(zip(bars, sizes)):
         ax.annotate(f"{size:,.0f} B\n{reference / size:.1f}× smaller", (position, size), textcoords="offset points",
@@ -32,14 +33,14 @@ def plot_shared_weights(weights, mask, centroids_before, centroids_after=None, a
     """Histogram of a layer's kept weights with its k-means centroids (before/after fine-tuning)."""
     import numpy as np
 
-    ax = _axes(ax, figsize=(8, 3))
+    ax = axes_or_new(ax, figsize=(8, 3))
     kept = np.asarray(weights)[np.asarray(mask)]
     ax.hist(kept, bins=bins, color="#cfd8dc", edgecolor="#90a4ae", label=f"{kept.size} kept weights")
     for index, value in enumerate(np.ravel(centroids_before)):
-        ax.axvline(value, color="#4a90d9", ls="--", lw=1.2, label="centroids after k-means" if index == 0 else None)
+        ax.axvline(value, color=BLUE, ls="--", lw=1.2, label="centroids after k-means" if index == 0 else None)
     if centroids_after is not None:
         for index, value in enumerate(np.ravel(centroids_after)):
-            ax.axvline(value, color="#d9534f", lw=1.5, label="centroids after fine-tuning" if index == 0 else None)
+            ax.axvline(value, color=RED, lw=1.5, label="centroids after fine-tuning" if index == 0 else None)
     ax.set_xlabel("weight value")
     ax.set_ylabel("count")
     ax.legend(fontsize=8)
@@ -50,10 +51,10 @@ def plot_power_of_two_levels(weights, levels, ax=None, bins=120):
     """Histogram of weights with the power-of-two levels they may take drawn as vertical lines."""
     import numpy as np
 
-    ax = _axes(ax, figsize=(8, 3))
+    ax = axes_or_new(ax, figsize=(8, 3))
     ax.hist(np.ravel(weights), bins=bins, color="#cfd8dc", edgecolor="#90a4ae")
     for index, level in enumerate(np.ravel(levels)):
-        ax.axvline(level, color="#8e44ad", lw=1, alpha=0.8, label="0 and ±2^n levels" if index == 0 else None)
+        ax.axvline(level, color=VIOLET, lw=1, alpha=0.8, label="0 and ±2^n levels" if index == 0 else None)
     ax.set_xlabel("weight value")
     ax.set_ylabel("count")
     ax.legend(fontsize=8)

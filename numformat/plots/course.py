@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from .base import _axes
-
-_FIELD_ROLE_COLOURS = {"sign": "#4a90d9", "exponent": "#3aa655", "integer": "#3aa655", "mantissa": "#e0803a",
-                       "fraction": "#e0803a"}  # the colours of FloatBits and QFormat pictures
+from ..palette import BLUE, FIELD_COLOURS, GREEN, ORANGE
+from .base import axes_or_new
 
 
 def format_fields(fmt):
@@ -31,12 +29,12 @@ def plot_format_bits(formats, ax=None):
     from matplotlib.patches import Patch
 
     rows = [format_fields(fmt) for fmt in formats]
-    ax = _axes(ax, figsize=(8, 0.4 * len(rows) + 1.2))
+    ax = axes_or_new(ax, figsize=(8, 0.4 * len(rows) + 1.2))
     for y, (label, fields) in enumerate(rows):
         start = 0
         for field, bits in fields:
             if bits:
-                ax.barh(y, bits, left=start, color=_FIELD_ROLE_COLOURS[field], edgecolor="white", height=0.7)
+                ax.barh(y, bits, left=start, color=FIELD_COLOURS[field], edgecolor="white", height=0.7)
                 if bits >= 2:
                     ax.text(start + bits / 2, y, str(bits), ha="center", va="center", color="white", fontsize=8)
             start += bits
@@ -46,7 +44,7 @@ def plot_format_bits(formats, ax=None):
     ax.set_xlabel("bits")
     ax.set_xlim(0, max(sum(bits for _, bits in fields) for _, fields in rows) * 1.12)
     handles = [Patch(color=colour, label=label) for label, colour in
-               [("sign", "#4a90d9"), ("exponent / integer bits", "#3aa655"), ("mantissa / fraction bits", "#e0803a")]]
+               [("sign", BLUE), ("exponent / integer bits", GREEN), ("mantissa / fraction bits", ORANGE)]]
     ax.legend(handles=handles, loc="lower right", fontsize=8)
     ax.set_title("How many bits, and what each one does")
     return ax
@@ -57,8 +55,8 @@ def plot_course_map(notebooks, ax=None):
     and is as long as the notebook takes; lessons blue, labs orange."""
     from matplotlib.patches import Patch
 
-    ax = _axes(ax, figsize=(9, 0.38 * len(notebooks) + 1.3))
-    colours = {"lesson": "#4a90d9", "lab": "#e0803a"}
+    ax = axes_or_new(ax, figsize=(9, 0.38 * len(notebooks) + 1.3))
+    colours = {"lesson": BLUE, "lab": ORANGE}
     start = 0
     for y, notebook in enumerate(notebooks):
         title = notebook.short_title

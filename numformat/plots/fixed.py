@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .base import _axes
+from .base import axes_or_new
+from ..palette import BLUE, DARK_GREY, FIELD_COLOURS, GREEN, ORANGE
 
-
-_Q_COLOURS = {"sign": "#4a90d9", "integer": "#3aa655", "fraction": "#e0803a"}
+_Q_ROLES = ("sign", "integer", "fraction")
 
 
 def _broken_at_jumps(x, y, jump):
@@ -26,12 +26,12 @@ def plot_qformat_bits(value, ax=None):
 
     fmt, bits = value.fmt, value.binary.replace(".", "")
     word = fmt.word_bits
-    ax = _axes(ax, figsize=(max(6.0, 0.5 * word), 2.0))
+    ax = axes_or_new(ax, figsize=(max(6.0, 0.5 * word), 2.0))
     for index, digit in enumerate(bits):
         power = word - 1 - index - fmt.n
         role = "sign" if fmt.signed and index == 0 else ("integer" if power >= 0 else "fraction")
-        ax.add_patch(Rectangle((index, 0), 0.9, 1, color=_Q_COLOURS[role], alpha=0.95 if digit == "1" else 0.3))
-        ax.text(index + 0.45, 0.5, digit, ha="center", va="center", color="white" if digit == "1" else "#555555",
+        ax.add_patch(Rectangle((index, 0), 0.9, 1, color=FIELD_COLOURS[role], alpha=0.95 if digit == "1" else 0.3))
+        ax.text(index + 0.45, 0.5, digit, ha="center", va="center", color="white" if digit == "1" else DARK_GREY,
                 fontsize=13, weight="bold")
         sign = "-" if role == "sign" else ""
         ax.text(index + 0.45, -0.3, f"${sign}2^{{{power}}}$", ha="center", va="center", fontsize=8)
@@ -42,8 +42,8 @@ def plot_qformat_bits(value, ax=None):
     ax.set_ylim(-0.65, 1.15)
     ax.axis("off")
     ax.set_title(f"{fmt} ({word}-bit word): raw {value.raw} = {value.raw} / 2^{fmt.n} = {value.exact}", fontsize=10)
-    roles = [role for role in _Q_COLOURS if role != "sign" or fmt.signed]
-    ax.legend(handles=[Patch(color=_Q_COLOURS[role], label=role) for role in roles], loc="upper right",
+    roles = [role for role in _Q_ROLES if role != "sign" or fmt.signed]
+    ax.legend(handles=[Patch(color=FIELD_COLOURS[role], label=role) for role in roles], loc="upper right",
               bbox_to_anchor=(1.0, -0.02), ncol=3, fontsize=8, frameon=False)
     return ax
 
@@ -53,9 +53,9 @@ def plot_range_resolution(word_bits=16, ax=None):
     from ..qformat import QFormat
 
     splits = [QFormat(m, word_bits - 1 - m) for m in range(word_bits)]
-    ax = _axes(ax)
-    ax.plot(range(word_bits), [fmt.max for fmt in splits], "o-", color="#3aa655", label="largest value (range)")
-    ax.plot(range(word_bits), [fmt.resolution for fmt in splits], "s-", color="#e0803a",
+    ax = axes_or_new(ax)
+    ax.plot(range(word_bits), [fmt.max for fmt in splits], "o-", color=GREEN, label="largest value (range)")
+    ax.plot(range(word_bits), [fmt.resolution for fmt in splits], "s-", color=ORANGE,
             label="step between values (resolution)")
     ax.set_yscale("log", base=2)
     ax.set_xticks(range(word_bits), [str(fmt) for fmt in splits], rotation=60, fontsize=8)
@@ -84,8 +84,8 @@ def plot_rounding_modes(lo=-2.5, hi=2.5, axes=None):
     for ax, mode in zip(np.ravel(axes), ROUNDING_MODES):
         rounded = Fixed(x, integers, rounding=mode).to_float()
         ax.plot(x, x, "--", color="grey", lw=1)
-        ax.plot(*_broken_at_jumps(x, rounded, 0.5), color="#4a90d9", lw=2)
-        ax.plot(ties, Fixed(ties, integers, rounding=mode).to_float(), "o", color="#e0803a", markersize=5)
+        ax.plot(*_broken_at_jumps(x, rounded, 0.5), color=BLUE, lw=2)
+        ax.plot(ties, Fixed(ties, integers, rounding=mode).to_float(), "o", color=ORANGE, markersize=5)
         ax.set_title(mode, fontsize=10)
         ax.grid(True, alpha=0.3)
     for ax in np.ravel(axes)[3:]:
@@ -100,10 +100,10 @@ def plot_rounding_bias(mean_errors, ax=None):
 
     ``mean_errors`` maps a mode name to its mean (rounded - exact) / step.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     modes = list(mean_errors)
     errors = [mean_errors[mode] for mode in modes]
-    colours = ["#e0803a" if abs(error) > 1e-3 else "#3aa655" for error in errors]
+    colours = [ORANGE if abs(error) > 1e-3 else GREEN for error in errors]
     ax.bar(modes, errors, color=colours)
     ax.axhline(0, color="black", lw=0.8)
     for index, error in enumerate(errors):
@@ -119,12 +119,12 @@ def plot_overflow(t, x, fmt, ax=None):
 
     saturated = Fixed(x, fmt, overflow="saturate").to_float()
     wrapped = Fixed(x, fmt, overflow="wrap").to_float()
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ax.plot(t, x, "--", color="grey", lw=1, label="true signal")
-    ax.plot(t, saturated, color="#e0803a", lw=3.5, alpha=0.7, label="saturate: clipped flat")
-    ax.plot(*_broken_at_jumps(t, wrapped, (fmt.max - fmt.min) / 2), color="#4a90d9", lw=1.5,
+    ax.plot(t, saturated, color=ORANGE, lw=3.5, alpha=0.7, label="saturate: clipped flat")
+    ax.plot(*_broken_at_jumps(t, wrapped, (fmt.max - fmt.min) / 2), color=BLUE, lw=1.5,
             label="wrap: jumps to the other end")
-    ax.axhspan(fmt.min, fmt.max, color="#3aa655", alpha=0.08, label=f"{fmt} range")
+    ax.axhspan(fmt.min, fmt.max, color=GREEN, alpha=0.08, label=f"{fmt} range")
     ax.set_xlabel("t")
     ax.set_title(f"Overflow in {fmt}: saturate or wrap")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
@@ -141,13 +141,13 @@ def plot_fixed_vs_float_error(x, fixed_fmt, float_fmt="float16", ax=None):
 
     float_fmt = float_format(float_fmt)
     x = np.asarray(x, dtype=float)
-    ax = _axes(ax)
-    for stored, label, colour in [(Fixed(x, fixed_fmt).to_float(), f"{fixed_fmt} ({fixed_fmt.word_bits} bits)", "#4a90d9"),
-                                  (round_to(x, float_fmt), f"{float_fmt.name} ({float_fmt.width} bits)", "#e0803a")]:
+    ax = axes_or_new(ax)
+    for stored, label, colour in [(Fixed(x, fixed_fmt).to_float(), f"{fixed_fmt} ({fixed_fmt.word_bits} bits)", BLUE),
+                                  (round_to(x, float_fmt), f"{float_fmt.name} ({float_fmt.width} bits)", ORANGE)]:
         relative = np.abs(stored - x) / x
         shown = relative > 0  # exact hits have no place on a log axis
         ax.plot(x[shown], relative[shown], ".", markersize=2, color=colour, label=label)
-    ax.axvline(fixed_fmt.max, color="#4a90d9", lw=1, ls=":", label=f"{fixed_fmt}.max: saturates beyond")
+    ax.axvline(fixed_fmt.max, color=BLUE, lw=1, ls=":", label=f"{fixed_fmt}.max: saturates beyond")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log", base=2)
     ax.set_xlabel("x")
@@ -162,15 +162,15 @@ def plot_fixed_vs_float_signal(y_float, y_fixed, ax=None, title="Fixed-point out
     """Two versions of one signal, and their difference on a second axis."""
     import numpy as np
 
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     samples = np.arange(len(y_float))
     ax.plot(samples, y_float, color="grey", lw=2.5, alpha=0.6, label="float64")
-    ax.plot(samples, y_fixed, ".", color="#4a90d9", markersize=4, label="fixed point")
+    ax.plot(samples, y_fixed, ".", color=BLUE, markersize=4, label="fixed point")
     ax.set_xlabel("sample")
     ax.set_ylabel("value")
     error_ax = ax.twinx()
-    error_ax.plot(samples, np.asarray(y_fixed) - np.asarray(y_float), color="#e0803a", lw=1, label="difference")
-    error_ax.set_ylabel("fixed - float", color="#e0803a")
+    error_ax.plot(samples, np.asarray(y_fixed) - np.asarray(y_float), color=ORANGE, lw=1, label="difference")
+    error_ax.set_ylabel("fixed - float", color=ORANGE)
     ax.set_title(title)
     ax.legend(loc="upper left", fontsize=8)
     error_ax.legend(loc="upper right", fontsize=8)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from .base import _axes
-
-
-_FORMAT_COLOURS = {"float32": "#4a90d9", "float16": "#e0803a", "bfloat16": "#3aa655",
-                   "float8_e4m3fn": "#d9534f", "float8_e5m2": "#8e6bbf", "float64": "#555555"}
+from .base import axes_or_new
+from ..palette import BLUE, FORMAT_COLOURS
 
 
 def _float_formats(formats):
@@ -49,10 +46,10 @@ def plot_ulp(formats=("float16", "bfloat16", "float32"), points=2000, ax=None):
 
     from ..floats import ulp
 
-    ax = _axes(ax, figsize=(8, 4))
+    ax = axes_or_new(ax, figsize=(8, 4))
     for fmt in _float_formats(formats):
         x = np.geomspace(fmt.min_subnormal, fmt.max, points)
-        ax.plot(x, ulp(x, fmt), drawstyle="steps-post", color=_FORMAT_COLOURS.get(fmt.name),
+        ax.plot(x, ulp(x, fmt), drawstyle="steps-post", color=FORMAT_COLOURS.get(fmt.name),
                 label=f"{fmt.name}: {fmt.mantissa_bits} mantissa bits, up to {fmt.max:.3g}")
     return _log_log(ax, 10, "ulp(x): gap to the next float",
                     "Float spacing grows with magnitude: flat in the subnormals, then ∝ x")
@@ -66,11 +63,11 @@ def plot_value_grid(formats=("float8_e4m3fn", "float8_e5m2"), ax=None):
     """
     import numpy as np
 
-    ax = _axes(ax, figsize=(9, 0.9 + 0.8 * len(formats)))
+    ax = axes_or_new(ax, figsize=(9, 0.9 + 0.8 * len(formats)))
     formats = _float_formats(formats)
     for row, fmt in enumerate(formats):
         values = _positive_values(fmt)
-        colours = np.where(values < fmt.min_normal, "grey", _FORMAT_COLOURS.get(fmt.name, "#4a90d9"))
+        colours = np.where(values < fmt.min_normal, "grey", FORMAT_COLOURS.get(fmt.name, BLUE))
         ax.scatter(values, np.full(values.size, row), marker="|", s=300, c=colours, linewidths=1)
     ax.set_yticks(range(len(formats)),
                   [f"{fmt.name}\n{_positive_values(fmt).size} values" for fmt in formats])
@@ -89,10 +86,10 @@ def plot_relative_spacing(formats=("float8_e4m3fn", "float8_e5m2", "float16"), a
     """
     from ..floats import ulp
 
-    ax = _axes(ax, figsize=(8, 4))
+    ax = axes_or_new(ax, figsize=(8, 4))
     for fmt in _float_formats(formats):
         values = _positive_values(fmt)
-        ax.plot(values, ulp(values, fmt) / values, color=_FORMAT_COLOURS.get(fmt.name),
+        ax.plot(values, ulp(values, fmt) / values, color=FORMAT_COLOURS.get(fmt.name),
                 label=f"{fmt.name} (eps = 2^-{fmt.mantissa_bits})")
     return _log_log(ax, 2, "ulp(x) / x: relative gap",
                     "Range (how wide) against precision (how fine): relative spacing")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .base import _axes
+from .base import axes_or_new
+from ..palette import BLUE, LIGHT_GREEN, RED, YELLOW
 
 
 # Energy per operation at 45 nm, 0.9 V, in picojoules: M. Horowitz, "Computing's energy problem
@@ -22,12 +23,12 @@ def plot_accumulator_growth(layer_taps, ax=None, largest_product=255 * 127):
     """
     import numpy as np
 
-    ax = _axes(ax, figsize=(8, 3.5))
+    ax = axes_or_new(ax, figsize=(8, 3.5))
     products = np.logspace(0, 6, 200)
-    ax.loglog(products, products * largest_product, color="#4a90d9", lw=2,
+    ax.loglog(products, products * largest_product, color=BLUE, lw=2,
               label=f"worst case: n · {largest_product:,} (|x - zp| ≤ 255, |w| ≤ 127)")
-    for level, name, colour in ((2 ** 15 - 1, "int16 max", "#f0ad4e"), (2 ** 24, "2^24: float32 exact", "#5cb85c"),
-                                (2 ** 31 - 1, "int32 max", "#d9534f")):
+    for level, name, colour in ((2 ** 15 - 1, "int16 max", YELLOW), (2 ** 24, "2^24: float32 exact", LIGHT_GREEN),
+                                (2 ** 31 - 1, "int32 max", RED)):
         ax.axhline(level, ls="--", color=colour, lw=1.2, label=name)
     for name, taps in layer_taps.items():
         ax.plot(taps, taps * largest_product, "o", color="black", zorder=3)
@@ -76,17 +77,17 @@ def plot_int8_vs_float(float_values, int8_values, ax=None, title=None, scale=Non
     """
     import numpy as np
 
-    ax = _axes(ax, figsize=(4.5, 4))
+    ax = axes_or_new(ax, figsize=(4.5, 4))
     x, y = np.ravel(float_values), np.ravel(int8_values)
     chosen = np.random.default_rng(0).permutation(x.size)[:max_points]  # a fixed sample: same plot every run
     x, y = x[chosen], y[chosen]
     if scale is None:
-        ax.plot(x, y, ".", ms=2, alpha=0.5, color="#4a90d9")
+        ax.plot(x, y, ".", ms=2, alpha=0.5, color=BLUE)
         ends = [min(x.min(), y.min()), max(x.max(), y.max())]
         ax.plot(ends, ends, "--", color="grey", lw=1)
         ax.set_ylabel("int8 code, dequantized")
     else:
-        ax.plot(x, (y - x) / scale, ".", ms=2, alpha=0.5, color="#4a90d9")
+        ax.plot(x, (y - x) / scale, ".", ms=2, alpha=0.5, color=BLUE)
         ax.axhline(0.0, color="grey", lw=1, ls="--")
         ax.set_ylabel("int8 - float (output steps)")
     ax.set_xlabel(xlabel)
@@ -103,7 +104,7 @@ def plot_requantization_error(acc, multiplier, results, ax=None):
     """
     import numpy as np
 
-    ax = _axes(ax, figsize=(8, 3))
+    ax = axes_or_new(ax, figsize=(8, 3))
     acc = np.asarray(acc, dtype=np.int64)
     exact = acc * np.float64(multiplier)
     errors = {name: np.asarray(codes, dtype=np.int64) - zero_point - exact for name, (codes, zero_point) in results.items()}
@@ -111,7 +112,7 @@ def plot_requantization_error(acc, multiplier, results, ax=None):
         ax.plot(acc, error, "o" if index == 0 else "x", ms=4, label=name, color=f"C{index}")
     columns = list(errors.values())
     differ = np.any([column != columns[0] for column in columns[1:]], axis=0) if len(columns) > 1 else np.zeros(acc.size, bool)
-    ax.plot(acc[differ], columns[0][differ], "o", ms=11, mfc="none", color="#d9534f",
+    ax.plot(acc[differ], columns[0][differ], "o", ms=11, mfc="none", color=RED,
             label=f"modes disagree ({int(differ.sum())})")
     for level in (-0.5, 0.5):
         ax.axhline(level, color="grey", lw=0.8, ls="--")
@@ -123,10 +124,10 @@ def plot_requantization_error(acc, multiplier, results, ax=None):
 
 def plot_energy_per_operation(ax=None, table=None):
     """Energy of one arithmetic operation or memory read (log scale), from Horowitz, ISSCC 2014."""
-    ax = _axes(ax, figsize=(8, 3.5))
+    ax = axes_or_new(ax, figsize=(8, 3.5))
     table = HOROWITZ_45NM_PJ if table is None else table
     names = list(table)
-    colours = ["#5cb85c" if name.startswith("int8") else "#d9534f" if "read" in name else "#4a90d9" for name in names]
+    colours = [LIGHT_GREEN if name.startswith("int8") else RED if "read" in name else BLUE for name in names]
     ax.barh(names, [table[name] for name in names], color=colours)
     for index, name in enumerate(names):
         ax.text(table[name] * 1.1, index, f"{table[name]:g} pJ", va="center", fontsize=8)
@@ -158,5 +159,5 @@ def plot_digit_predictions(images, labels, predictions, ncols=8):
         guesses = [int(predicted[index]) for predicted in predictions.values()]
         wrong = any(guess != labels[index] for guess in guesses)
         ax.set_title(f"{int(labels[index])}: " + "/".join(str(guess) for guess in guesses), fontsize=9,
-                     color="#d9534f" if wrong else "black")
+                     color=RED if wrong else "black")
     return axes

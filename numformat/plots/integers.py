@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .base import _axes
+from .base import axes_or_new
+from ..palette import BLUE, GREEN, ORANGE, RED
 
 
 def plot_number_wheel(bits=4, ax=None):
@@ -19,22 +20,22 @@ def plot_number_wheel(bits=4, ax=None):
 
     if not 2 <= bits <= 6:
         raise ValueError(f"bits={bits!r} does not fit on a readable wheel; use 2 to 6")
-    ax = _axes(ax, figsize=(5.5, 5.5))
+    ax = axes_or_new(ax, figsize=(5.5, 5.5))
     count = 2 ** bits
     codes = np.arange(count)
     signed = int_from_bits(codes, bits)
     angles = np.pi / 2 - 2 * np.pi * (codes + 0.5) / count  # code 0 just right of the top, clockwise
-    colours = np.where(signed < 0, "#d9534f", "#4a90d9")
+    colours = np.where(signed < 0, RED, BLUE)
     ax.scatter(np.cos(angles), np.sin(angles), c=colours, s=60, zorder=3)
     ax.add_patch(Circle((0, 0), 1.0, fill=False, color="lightgrey", zorder=1))
     for code, angle, value in zip(codes.tolist(), angles, signed.tolist()):
         ax.text(1.28 * np.cos(angle), 1.28 * np.sin(angle), int_binary(code, bits, signed=False, group=0),
                 ha="center", va="center", family="monospace", fontsize=9)
         ax.text(0.8 * np.cos(angle), 0.8 * np.sin(angle), str(value), ha="center", va="center",
-                color="#d9534f" if value < 0 else "#4a90d9", fontsize=11, weight="bold")
+                color=RED if value < 0 else BLUE, fontsize=11, weight="bold")
         ax.text(0.6 * np.cos(angle), 0.6 * np.sin(angle), str(code), ha="center", va="center",
                 color="grey", fontsize=8)
-    for cut, colour, label in ((count // 2, "#d9534f", f"signed overflow\n{count // 2 - 1} + 1 → {-count // 2}"),
+    for cut, colour, label in ((count // 2, RED, f"signed overflow\n{count // 2 - 1} + 1 → {-count // 2}"),
                                (0, "grey", f"unsigned wrap\n{count - 1} + 1 → 0")):
         angle = np.pi / 2 - 2 * np.pi * cut / count
         ax.plot([0.45 * np.cos(angle), 1.12 * np.cos(angle)], [0.45 * np.sin(angle), 1.12 * np.sin(angle)],
@@ -64,14 +65,14 @@ def plot_wraparound(bits=8, signed=True, values=None, ax=None):
     values = np.arange(lo - span, hi + span + 1) if values is None else np.asarray(values)
     wrapped = cast_int(values, bits, signed=signed).astype(float)
     jumps = np.flatnonzero(np.diff(wrapped) < 0) + 1  # break the line where it falls back
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     name = f"{'' if signed else 'u'}int{bits}"
     ax.plot(values, values, "--", color="grey", lw=1, label="true value")
-    ax.plot(values, cast_int(values, bits, signed=signed, overflow="saturate"), color="#e0803a", lw=3.5,
+    ax.plot(values, cast_int(values, bits, signed=signed, overflow="saturate"), color=ORANGE, lw=3.5,
             alpha=0.7, label="saturate (DSP, int8 inference)")
-    ax.plot(np.insert(values.astype(float), jumps, np.nan), np.insert(wrapped, jumps, np.nan), color="#4a90d9",
+    ax.plot(np.insert(values.astype(float), jumps, np.nan), np.insert(wrapped, jumps, np.nan), color=BLUE,
             lw=1.5, label="wrap (C casts, numpy astype)")
-    ax.axhspan(lo, hi, color="#3aa655", alpha=0.08, label=f"{name} range [{lo}, {hi}]")
+    ax.axhspan(lo, hi, color=GREEN, alpha=0.08, label=f"{name} range [{lo}, {hi}]")
     ax.set_xlabel("true value")
     ax.set_ylabel(f"stored {name} value")
     ax.set_title(f"Overflow in {name}: wrap around or saturate")
@@ -85,9 +86,9 @@ def plot_memory(count=1_000_000, widths=(8, 16, 32, 64), bandwidth_gb_s=25.6, ax
     ``bandwidth_gb_s`` is the memory bus speed; 25.6 GB/s is one channel of DDR4-3200
     (3200 million transfers/s × 8 bytes).  Draws one bar per width.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     megabytes = [count * width / 8 / 1e6 for width in widths]
-    bars = ax.bar([f"{width}-bit" for width in widths], megabytes, color="#4a90d9")
+    bars = ax.bar([f"{width}-bit" for width in widths], megabytes, color=BLUE)
     for bar, size in zip(bars, megabytes):
         microseconds = size * 1e6 / (bandwidth_gb_s * 1e9) * 1e6
         ax.annotate(f"{size:g} MB\n{microseconds:.0f} µs", (bar.get_x() + bar.get_width() / 2, size),

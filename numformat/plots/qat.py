@@ -3,7 +3,8 @@ per-layer sensitivity, and the spacing of int8 and FP8 grids."""
 
 from __future__ import annotations
 
-from .base import _axes
+from .base import axes_or_new
+from ..palette import BLUE, RED
 
 
 def plot_fake_quant_ste(qp, axes=None, low=None, high=None):
@@ -27,14 +28,14 @@ def plot_fake_quant_ste(qp, axes=None, low=None, high=None):
     x = np.linspace(low, high, 2001)
     forward, backward = axes
     forward.plot(x, x, "--", color="grey", lw=1, label="x")
-    forward.plot(x, fake_quantize(x, qp), color="#4a90d9", lw=2, label="fake_quantize(x)")
+    forward.plot(x, fake_quantize(x, qp), color=BLUE, lw=2, label="fake_quantize(x)")
     forward.set_xlabel("x")
     forward.set_title(f"forward: {qp.qmax - qp.qmin + 1} levels, step {qp.scale:.3g}")
     forward.legend(fontsize=8, loc="upper left")
     inside = (x >= real_low) & (x <= real_high)
-    backward.plot(x, inside.astype(float), color="#d9534f", lw=2, label="straight-through estimate: 1 inside the range")
+    backward.plot(x, inside.astype(float), color=RED, lw=2, label="straight-through estimate: 1 inside the range")
     boundaries = (np.arange(qp.qmin, qp.qmax) - qp.zero_point + 0.5) * qp.scale
-    backward.vlines(boundaries, 0, 1.15, color="#4a90d9", lw=1, alpha=0.6,
+    backward.vlines(boundaries, 0, 1.15, color=BLUE, lw=1, alpha=0.6,
                     label="true derivative: 0, with spikes at the boundaries")
     backward.set_ylim(-0.1, 1.7)
     backward.set_xlabel("x")
@@ -52,7 +53,7 @@ def plot_accuracy_vs_bits(curves, bits, float_accuracy, ax=None, title=None):
     """
     import numpy as np
 
-    ax = _axes(ax, figsize=(6, 4))
+    ax = axes_or_new(ax, figsize=(6, 4))
     positions = np.arange(len(bits))
     ax.axhline(100 * float_accuracy, ls="--", color="grey", lw=1, label=f"float: {100 * float_accuracy:.2f}%")
     ax.axhspan(100 * float_accuracy - 1, 100 * float_accuracy, color="grey", alpha=0.15, label="within 1 point")
@@ -82,7 +83,7 @@ def plot_sensitivity(sensitivity, value="drop", ax=None):
 
     if value not in ("drop", "divergence"):
         raise ValueError(f"value={value!r} is not a table; use 'drop' or 'divergence'")
-    ax = _axes(ax, figsize=(6, 3.5))
+    ax = axes_or_new(ax, figsize=(6, 3.5))
     if value == "drop":
         cells = np.array([[sensitivity.drop(tensor, bits) for bits in sensitivity.bits] for tensor in TENSORS])
         norm, unit = matplotlib.colors.Normalize(0, max(1.0, cells.max())), "accuracy drop, points"
@@ -113,7 +114,7 @@ def plot_grid_spacing(amax, formats, ax=None, values=None, int_bits=8):
     from ..floats import float_format, ulp
     from ..nn.fp8 import fp8_scale
 
-    ax = _axes(ax, figsize=(7, 3.8))
+    ax = axes_or_new(ax, figsize=(7, 3.8))
     magnitudes = np.logspace(np.log10(amax) - 4, np.log10(amax), 800)
     int_step = amax / (2 ** (int_bits - 1) - 1)
     ax.loglog(magnitudes, int_step / magnitudes, lw=2, label=f"int{int_bits}, step {int_step:.3g}")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .base import _axes
+from .base import axes_or_new
+from ..palette import BLUE, RED
 
 
 def plot_affine_mapping(qp, low=None, high=None, ax=None):
@@ -16,18 +17,18 @@ def plot_affine_mapping(qp, low=None, high=None, ax=None):
 
     from ..quant import fake_quantize
 
-    ax = _axes(ax, figsize=(7, 4))
+    ax = axes_or_new(ax, figsize=(7, 4))
     real_low, real_high = qp.real_range
     margin = 1.5 * qp.scale
     low = real_low - margin if low is None else low
     high = real_high + margin if high is None else high
     x = np.linspace(low, high, 2001)
     ax.plot(x, x, "--", color="grey", lw=1, label="x (no rounding)")
-    ax.plot(x, fake_quantize(x, qp), color="#4a90d9", lw=2, label="dequantize(quantize(x))")
-    ax.plot([0.0], [0.0], "o", color="#d9534f", zorder=3, label=f"0.0 → code {qp.zero_point} → 0.0")
+    ax.plot(x, fake_quantize(x, qp), color=BLUE, lw=2, label="dequantize(quantize(x))")
+    ax.plot([0.0], [0.0], "o", color=RED, zorder=3, label=f"0.0 → code {qp.zero_point} → 0.0")
     for start, stop in ((low, real_low), (real_high, high)):
         if stop > start:
-            ax.axvspan(start, stop, color="#d9534f", alpha=0.1)
+            ax.axvspan(start, stop, color=RED, alpha=0.1)
     codes = np.arange(qp.qmin, qp.qmax + 1)
     right = ax.secondary_yaxis("right", functions=(lambda v: v / qp.scale + qp.zero_point,
                                                    lambda c: (c - qp.zero_point) * qp.scale))
@@ -53,11 +54,11 @@ def plot_code_histogram(values, qp, ax=None, title=None):
 
     if qp.axis is not None:
         raise ValueError("plot_code_histogram draws a per-tensor mapping; got per-channel QParams")
-    ax = _axes(ax, figsize=(8, 3))
+    ax = axes_or_new(ax, figsize=(8, 3))
     codes = quantize(values, qp).astype(np.int64).ravel()
     counts = np.bincount(codes - qp.qmin, minlength=qp.qmax - qp.qmin + 1)
-    ax.stairs(counts, np.arange(qp.qmin, qp.qmax + 2) - 0.5, fill=True, color="#4a90d9")  # one bin per code
-    ax.axvline(qp.zero_point, color="#d9534f", lw=1, label=f"zero point {qp.zero_point}")
+    ax.stairs(counts, np.arange(qp.qmin, qp.qmax + 2) - 0.5, fill=True, color=BLUE)  # one bin per code
+    ax.axvline(qp.zero_point, color=RED, lw=1, label=f"zero point {qp.zero_point}")
     used = int(np.count_nonzero(counts))
     ax.set_xlim(qp.qmin - 0.5, qp.qmax + 0.5)
     ax.set_xlabel("code q")
@@ -75,14 +76,14 @@ def plot_channel_ranges(weights, axis=0, ax=None):
     """
     import numpy as np
 
-    ax = _axes(ax, figsize=(8, 3))
+    ax = axes_or_new(ax, figsize=(8, 3))
     weights = np.moveaxis(np.asarray(weights, dtype=np.float64), axis, 0).reshape(np.shape(weights)[axis], -1)
     low, high = weights.min(axis=1), weights.max(axis=1)
     channels = np.arange(len(low))
-    ax.vlines(channels, low, high, color="#4a90d9", lw=6, label="per channel: [min, max]")
+    ax.vlines(channels, low, high, color=BLUE, lw=6, label="per channel: [min, max]")
     for level in (weights.min(), weights.max()):
-        ax.axhline(level, ls="--", color="#d9534f", lw=1)
-    ax.plot([], [], "--", color="#d9534f", label="per tensor: the whole layer's range")
+        ax.axhline(level, ls="--", color=RED, lw=1)
+    ax.plot([], [], "--", color=RED, label="per tensor: the whole layer's range")
     ax.axhline(0.0, color="grey", lw=0.5)
     ax.set_xticks(channels)
     ax.set_xlabel("output channel")
@@ -97,7 +98,7 @@ def plot_error_bars(errors, ax=None, ylabel="mean squared error", log=False):
     """Grouped bars of ``errors[group][scheme]`` (e.g. layer → quantization scheme); ``log`` for a log axis."""
     import numpy as np
 
-    ax = _axes(ax, figsize=(8, 3))
+    ax = axes_or_new(ax, figsize=(8, 3))
     groups = list(errors)
     schemes = list(errors[groups[0]])
     width = 0.8 / len(schemes)
@@ -120,7 +121,7 @@ def plot_calibration_ranges(samples, ranges, ax=None, bins=200):
     """
     import numpy as np
 
-    ax = _axes(ax, figsize=(8, 3))
+    ax = axes_or_new(ax, figsize=(8, 3))
     values = np.ravel(samples)
     ax.hist(values, bins=bins, color="lightgrey", log=True)
     for index, (method, (low, high)) in enumerate(ranges.items()):

@@ -14,7 +14,7 @@ This package imports ipywidgets; ``import numformat`` does not import it.
 """
 
 from .fixed_explorer import FixedExplorer
-from .float_explorer import _FIELD_COLOURS, _PALE_COLOURS, FLOAT_CHOICES, FloatExplorer
+from .float_explorer import FLOAT_CHOICES, FloatExplorer
 from .int8_explorer import Int8Explorer
 from .quantizer_explorer import SIGNALS, QuantizerExplorer
 

@@ -10,9 +10,10 @@ import traitlets
 
 from ..fixed import Fixed
 from ..floatbits import _exact
-from ..html_repr import PALE_COLOURS, ROLE_COLOURS, fixed_formula, power_of_two, roles, weights
+from ..html_repr import ROLE_COLOURS, fixed_formula, power_of_two, roles, weights
 from ..qformat import QFormat, as_qformat
 from ..rounding import OVERFLOW_MODES, ROUNDING_MODES, check_overflow, check_rounding
+from ..palette import PALE_COLOURS
 from ._common import bit_button, complaint, details_table, group, paint_bit, parse_number, show_source, text_field
 
 MAX_SLIDER_BITS = 64  # m and n each reach every word numformat holds (1 to 64 bits)

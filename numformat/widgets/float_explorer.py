@@ -8,12 +8,9 @@ import ipywidgets as widgets
 import traitlets
 
 from .. import floatbits, floats
-from ..html_repr import PALE_COLOURS
+from ..palette import FIELD_COLOURS, PALE_COLOURS
 from ._common import bit_button, complaint, details_table, group, paint_bit, parse_number, show_source, text_field
 
-_FIELD_COLOURS = floatbits._FIELD_COLOURS  # the same colours as FloatBits._repr_html_
-_PALE_COLOURS = {"sign": PALE_COLOURS["sign"], "exponent": PALE_COLOURS["integer"],  # the same fields, bit = 0
-                 "mantissa": PALE_COLOURS["fraction"]}
 FLOAT_CHOICES = {
     "float32": floats.FLOAT32,
     "float16": floats.FLOAT16,
@@ -162,7 +159,7 @@ class FloatExplorer(widgets.VBox):
         try:
             for position, button in enumerate(self.bit_buttons):
                 field = self._field(position, self.fmt)
-                paint_bit(button, self.bits >> position & 1, _FIELD_COLOURS[field], _PALE_COLOURS[field],
+                paint_bit(button, self.bits >> position & 1, FIELD_COLOURS[field], PALE_COLOURS[field],
                           f"bit {position} ({field}); click to flip")
             shown = self.float_bits
             self.decimal_text.value = repr(shown.value)

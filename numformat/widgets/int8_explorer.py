@@ -15,6 +15,7 @@ import traitlets
 from ..adc import sqnr_db
 from ..quant import choose_qparams, fake_quantize
 from ._common import link_controls, png_bytes, within
+from ..palette import BLUE, GREEN, ORANGE
 
 BITS = range(2, 9)
 CLIP_RANGE = (0.05, 1.0)
@@ -233,10 +234,10 @@ class Int8Explorer(widgets.VBox):
         low, high = scale * (qp.qmin - zero_point), scale * (qp.qmax - zero_point)
         ax.hist(w.ravel(), bins=80, color="#bbbbbb", label=f"all of {self.layer}")
         if qp.axis is not None:
-            ax.hist(w[c].ravel(), bins=40, color="#4a90d9", label=f"channel {c}")
+            ax.hist(w[c].ravel(), bins=40, color=BLUE, label=f"channel {c}")
         levels = scale * (np.arange(qp.qmin, qp.qmax + 1) - zero_point)
         height, alpha = (1.0, 0.35) if levels.size <= 32 else (0.06, 1.0)  # few levels: lines; many: ticks
-        ax.vlines(levels, 0, height, transform=ax.get_xaxis_transform(), color="#3aa655", lw=0.8, alpha=alpha,
+        ax.vlines(levels, 0, height, transform=ax.get_xaxis_transform(), color=GREEN, lw=0.8, alpha=alpha,
                   label=f"{levels.size} levels" + (f" of channel {c}" if qp.axis is not None else ""))
         for edge in (low, high):
             ax.axvline(edge, color="#c0392b", ls="--", lw=1)
@@ -250,7 +251,7 @@ class Int8Explorer(widgets.VBox):
         for offset, (scheme, values) in zip((-0.2, 0.2), self.channel_sqnr_db.items()):
             chosen = (scheme == "per-channel") == self.per_channel
             ax.bar(channels + offset, values, width=0.4, label=scheme + (" (chosen)" if chosen else ""),
-                   color="#4a90d9" if scheme == "per-tensor" else "#e0803a", alpha=1.0 if chosen else 0.35)
+                   color=BLUE if scheme == "per-tensor" else ORANGE, alpha=1.0 if chosen else 0.35)
         ax.set(xlabel="output channel", ylabel="SQNR (dB)", title="error per channel")
         ax.legend(loc="lower right", fontsize="small")
 

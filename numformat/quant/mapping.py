@@ -25,9 +25,9 @@ Scales are rounded to float32 at the end, because every runtime stores them so (
 initializers, TFLite flatbuffers, PyTorch's ``q_scale``); the zero point is computed before
 that rounding, from the float64 scale, as onnxruntime and PyTorch do.
 
-Calibration (choosing ``[min, max]`` from sample activations) is :func:`calibrate`, and the
-integer-only arithmetic of a quantized layer (:func:`quantize_multiplier`, :func:`requantize`,
-...) lives in :mod:`numformat.intmath`; both are re-exported here.
+Calibration (choosing ``[min, max]`` from sample activations) lives in
+:mod:`numformat.quant.calibration`, and the integer-only arithmetic of a quantized layer
+(:func:`quantize_multiplier`, :func:`requantize`, ...) in :mod:`numformat.quant.requantization`.
 
 Examples
 --------
@@ -43,22 +43,12 @@ QParams(scale=0.01568627543747425, zero_point=-64, qmin=-128, qmax=127)
 from __future__ import annotations
 
 import dataclasses
-import numbers
 
 import numpy as np
 
-from .calibration import CALIBRATION_METHODS, calibrate, entropy_threshold  # noqa: F401  (re-exported)
-from .intmath import (  # noqa: F401  (re-exported: numformat.quant is the public face)
-    REQUANT_MODES,
-    code_dtype,
-    float32_multiplier,
-    quantize_multiplier,
-    requantize,
-    rounding_divide_by_pot,
-    saturating_rounding_doubling_high_mul,
-)
-from . import html_repr
-from .rounding import round_half
+from ..checks import check_axis, check_int, finite_floats
+from ..rounding import round_half
+from ..integers import code_dtype, int_range
 
 _FLOAT32_TINY = float(np.finfo(np.float32).tiny)
 
@@ -97,10 +87,7 @@ class QParams:
 
     def __post_init__(self):
         for name in ("qmin", "qmax"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
-                raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-            object.__setattr__(self, name, int(value))
+            object.__setattr__(self, name, check_int(getattr(self, name), name))
         if self.qmin >= self.qmax:
             raise ValueError(f"qmin={self.qmin} must be below qmax={self.qmax}")
         code_dtype(self.qmin, self.qmax)
@@ -123,7 +110,7 @@ class QParams:
             object.__setattr__(self, "scale", float(scale))
             object.__setattr__(self, "zero_point", int(zero_point))
             return
-        object.__setattr__(self, "axis", _check_axis(self.axis))
+        object.__setattr__(self, "axis", check_axis(self.axis))
         scale, zero_point = np.broadcast_arrays(np.atleast_1d(scale), np.atleast_1d(zero_point))
         if scale.ndim != 1:
             raise ValueError(f"per-channel scale and zero_point must be 1-D, got shape {scale.shape}")
@@ -167,10 +154,6 @@ class QParams:
         shape[self.axis] = self.scale.size
         return self.scale.reshape(shape), self.zero_point.reshape(shape)
 
-    def _repr_html_(self):
-        """Jupyter's picture: scale, zero point, codes and real range (a table per channel)."""
-        return html_repr.qparams_html(self)
-
     def quantize(self, x):
         """Same as :func:`quantize(x, self) <quantize>`."""
         return quantize(x, self)
@@ -191,11 +174,8 @@ def code_range(bits=8, signed=True, narrow_range=False):
     >>> code_range(), code_range(signed=False), code_range(narrow_range=True), code_range(4)
     ((-128, 127), (0, 255), (-127, 127), (-8, 7))
     """
-    if isinstance(bits, bool) or not isinstance(bits, (numbers.Integral, np.integer)):
-        raise TypeError(f"bits must be an int, got {type(bits).__name__} {bits!r}")
-    if not 2 <= bits <= 32:
-        raise ValueError(f"bits={bits} is not supported; use 2 to 32")
-    qmin, qmax = (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2 ** bits - 1)
+    bits = check_int(bits, "bits", low=2, high=32)
+    qmin, qmax = int_range(bits, signed=bool(signed))
     return qmin + bool(narrow_range), qmax
 
 
@@ -263,7 +243,7 @@ def _range(x, low, high, axis):
         x = finite_floats(x, "x")
         if axis is None:
             return np.asarray(x.min()), np.asarray(x.max()), None
-        axis = _check_axis(axis, x.ndim)
+        axis = check_axis(axis, x.ndim)
         others = tuple(i for i in range(x.ndim) if i != axis)
         if x.shape[axis] == 0 or any(x.shape[i] == 0 for i in others):
             raise ValueError(f"x of shape {x.shape} has no values in some channel along axis={axis}")
@@ -274,43 +254,13 @@ def _range(x, low, high, axis):
     if axis is None and (low.ndim or high.ndim):
         raise ValueError("per-tensor min and max must be scalars; give axis= for per-channel ranges")
     if axis is not None:
-        axis = _check_axis(axis)
+        axis = check_axis(axis)
         low, high = np.broadcast_arrays(np.atleast_1d(low), np.atleast_1d(high))
         if low.ndim != 1:
             raise ValueError(f"per-channel min and max must be 1-D, got shape {low.shape}")
     if np.any(low > high):
         raise ValueError(f"min={low.tolist()!r} is above max={high.tolist()!r}")
     return low, high, axis
-
-
-def _check_axis(axis, ndim=None):
-    """``axis`` as an int, made non-negative when the tensor's ``ndim`` is known."""
-    if isinstance(axis, bool) or not isinstance(axis, (numbers.Integral, np.integer)):
-        raise TypeError(f"axis must be an int or None, got {type(axis).__name__} {axis!r}")
-    if ndim is None:
-        return int(axis)
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"axis={axis} is out of range for data with {ndim} dimensions")
-    return int(axis) % ndim
-
-
-def finite_floats(values, name, *, allow_empty=False):
-    """``values`` as a float array after checking it is non-empty, numeric and free of NaN and inf."""
-    try:
-        array = np.asarray(values)
-    except ValueError as error:  # ragged nested lists
-        raise ValueError(f"{name} must be a rectangular array of numbers: {error}") from None
-    if array.dtype == bool or not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
-        raise TypeError(f"{name} must hold real numbers, got {array.dtype}")
-    if array.size == 0 and not allow_empty:
-        raise ValueError(f"{name} is empty; there is no range to quantize")
-    if not np.issubdtype(array.dtype, np.floating):
-        array = array.astype(np.float64)
-    bad = ~np.isfinite(array)
-    if np.any(bad):
-        raise ValueError(f"{name} contains {array[bad].flat[0]} ({np.count_nonzero(bad)} non-finite values); "
-                         "quantization ranges need finite numbers")
-    return array
 
 
 def quantize(x, qp):

@@ -45,24 +45,11 @@ import numbers
 
 import numpy as np
 
-from .rounding import check_mode, divide_round, round_half
+from ..checks import check_int, check_mode
+from ..integers import INT32_MAX, INT32_MIN, code_dtype
+from ..rounding import divide_round, round_half
 
-INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
 REQUANT_MODES = ("fixedpoint", "fixedpoint-single", "float32")
-_CODE_DTYPES = (np.int8, np.uint8, np.int16, np.uint16, np.int32, np.uint32, np.int64)
-
-
-def code_dtype(qmin, qmax):
-    """The smallest numpy integer dtype holding ``[qmin, qmax]`` (signed first: ``[0, 127]`` is int8).
-
-    >>> code_dtype(-128, 127), code_dtype(0, 255), code_dtype(-5, 127), code_dtype(-2**31, 2**31 - 1)
-    (dtype('int8'), dtype('uint8'), dtype('int8'), dtype('int32'))
-    """
-    for dtype in _CODE_DTYPES:
-        info = np.iinfo(dtype)
-        if info.min <= qmin and qmax <= info.max:
-            return np.dtype(dtype)
-    raise ValueError(f"the code range [{qmin}, {qmax}] does not fit in int64")
 
 
 def int_array(value, name, lo=INT32_MIN, hi=INT32_MAX):
@@ -264,9 +251,7 @@ def requantize(acc, multiplier, zero_point, qmin, qmax, *, mode="fixedpoint", ax
 
 
 def _int_scalar(value, name):
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    return int(value)
+    return check_int(value, name)
 
 
 def _per_channel(multiplier, ndim, axis):

@@ -1,4 +1,4 @@
-"""numformat.intmath against literal Python transliterations of TFLite/gemmlowp and against onnxruntime.
+"""numformat.quant.requantization against literal Python transliterations of TFLite/gemmlowp and against onnxruntime.
 
 The references below copy the C++ line by line (``fixedpoint.h``, ``quantization_util.cc``,
 ``common.h``) with Python's unbounded integers, so they share no code with the numpy
@@ -11,8 +11,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from numformat import intmath
-from numformat.intmath import (INT32_MAX, INT32_MIN, float32_multiplier, quantize_multiplier, requantize,
+from numformat.quant import requantization
+from numformat.integers import INT32_MAX, INT32_MIN
+from numformat.quant.requantization import (float32_multiplier, quantize_multiplier, requantize,
                                rounding_divide_by_pot, saturating_rounding_doubling_high_mul)
 
 N_RANDOM = 100_000
@@ -172,7 +173,7 @@ def test_quantize_multiplier_edge_cases():
         assert 2 ** 30 <= m0 < 2 ** 31 and abs(m0 * 2.0 ** (shift - 31) - m) <= 2.0 ** (shift - 32)
 
 
-@pytest.mark.parametrize("mode", intmath.REQUANT_MODES)
+@pytest.mark.parametrize("mode", requantization.REQUANT_MODES)
 def test_requantize_matches_its_definition(mode, rng):
     size = 20_000
     acc = random_int32(rng, size) >> rng.integers(0, 16, size)  # accumulators of every magnitude
@@ -188,7 +189,7 @@ def test_requantize_matches_its_definition(mode, rng):
     assert whole.dtype == np.int8
 
 
-@pytest.mark.parametrize("mode", intmath.REQUANT_MODES)
+@pytest.mark.parametrize("mode", requantization.REQUANT_MODES)
 def test_requantize_per_channel_along_an_axis(mode, rng):
     acc = rng.integers(-(2 ** 20), 2 ** 20, (4, 3, 5, 5))
     m = np.array([0.001, 0.0003, 0.01], dtype=np.float32)

@@ -34,9 +34,10 @@ Examples
 from __future__ import annotations
 
 import functools
-import numbers
 
 import numpy as np
+
+from ..checks import check_positive
 
 __all__ = ["alaw_decode", "alaw_encode", "mulaw_compress", "mulaw_decode", "mulaw_encode", "mulaw_expand"]
 
@@ -195,15 +196,6 @@ def alaw_decode(codes):
     return _decode(codes, "alaw")
 
 
-def _positive(value, parameter):
-    """``value`` as a positive finite float, else a clear error (shared with numformat.adc)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{parameter} must be a real number, got {type(value).__name__} {value!r}")
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{parameter}={value!r} must be positive and finite")
-    return float(value)
-
-
 def _unit_range(x, parameter):
     array = np.asarray(x)
     if array.dtype.kind not in "iuf":
@@ -225,7 +217,7 @@ def mulaw_compress(x, mu=255):
     >>> np.round(mulaw_compress([-1.0, -0.01, 0.0, 0.01, 1.0]), 4).tolist()
     [-1.0, -0.2285, 0.0, 0.2285, 1.0]
     """
-    mu = _positive(mu, "mu")
+    mu = check_positive(mu, "mu")
     x = _unit_range(x, "x")
     compressed = np.sign(x) * np.log1p(mu * np.abs(x)) / np.log1p(mu)
     return compressed.item() if compressed.ndim == 0 else compressed
@@ -240,7 +232,7 @@ def mulaw_expand(y, mu=255):
     >>> np.round(mulaw_expand(y), 12).tolist()
     [-0.5, 0.001, 0.25]
     """
-    mu = _positive(mu, "mu")
+    mu = check_positive(mu, "mu")
     y = _unit_range(y, "y")
     expanded = np.sign(y) * np.expm1(np.abs(y) * np.log1p(mu)) / mu
     return expanded.item() if expanded.ndim == 0 else expanded

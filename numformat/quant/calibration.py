@@ -43,10 +43,8 @@ import numbers
 
 import numpy as np
 
-from .rounding import check_mode
-
-# numformat.quant re-exports calibrate, so this module imports quant's mapping inside the
-# functions that use it: either module can then be imported first.
+from ..checks import check_mode, finite_floats
+from .mapping import choose_qparams, fake_quantize
 
 CALIBRATION_METHODS = ("minmax", "percentile", "mse", "entropy")
 _DEFAULTS = {
@@ -82,7 +80,6 @@ def calibrate(samples, method="minmax", **opts):
     >>> calibrate(np.arange(1001.0), "percentile", percentile=99)
     (10.0, 990.0)
     """
-    from .quant import finite_floats
 
     check_mode(method, CALIBRATION_METHODS, "method")
     x = finite_floats(samples, "samples").astype(np.float64).ravel()
@@ -123,7 +120,6 @@ def _percentile(x, percentile):
 
 def _mse(x, bits, symmetric, steps):
     """The range ``(k/steps)·[min, max]``, k = 1..steps, with the least quantize-dequantize MSE."""
-    from .quant import choose_qparams, fake_quantize
 
     low, high = min(x.min(), 0.0), max(x.max(), 0.0)
     if low == high:

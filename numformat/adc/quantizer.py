@@ -1,25 +1,15 @@
-"""The analog-to-digital converter: sampling fixes the time axis, quantization the amplitude axis.
+"""Quantization: an ADC rounds each sample to one of ``2**bits`` levels.
 
-An ADC takes a continuous signal ``x(t)`` and keeps only ``x(n / rate)`` (sampling), then
-rounds each sample to one of ``2**bits`` levels (quantization).  Both steps lose information in
-a way that can be computed exactly:
-
-* a sinusoid above the Nyquist frequency ``rate / 2`` reappears at :func:`alias_frequency`;
-* a :class:`Quantizer` with step ``full_scale / 2**(bits - 1)`` adds an error of at most half a
-  step, which for a full-scale sine gives the signal-to-quantization-noise ratio
-  :func:`theoretical_sqnr_db` = 6.02·N + 1.76 dB that :func:`sqnr_db` measures;
-* :func:`tpdf_dither` trades that error's correlation with the signal for a little more noise.
-
-G.711 companding (μ-law and A-law, bit-exact with ITU-T G.191) lives in
-:mod:`numformat.g711` and is re-exported here.
+A :class:`Quantizer` with step ``full_scale / 2**(bits - 1)`` adds an error of at most half a
+step, which for a full-scale sine gives the signal-to-quantization-noise ratio
+:func:`theoretical_sqnr_db` = 6.02·N + 1.76 dB that :func:`sqnr_db` measures;
+:func:`tpdf_dither` trades that error's correlation with the signal for a little more noise.
+In Jupyter a Quantizer shows its step, levels, range and a table of codes
+(:mod:`numformat.html_repr`).
 
 Examples
 --------
->>> t, x = sample(lambda t: np.sin(2 * np.pi * 1000 * t), rate=8000, duration=0.001)
->>> np.round(x, 3).tolist()
-[0.0, 0.707, 1.0, 0.707, 0.0, -0.707, -1.0, -0.707]
->>> alias_frequency(7000, rate=8000)
-1000.0
+>>> x = np.sin(2 * np.pi * np.arange(8) / 8)          # one period of a full-scale sine, 8 samples
 >>> q = Quantizer(3)
 >>> q.encode(x).tolist()
 [0, 3, 3, 3, 0, -3, -4, -3]
@@ -30,119 +20,13 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import numbers
 
 import numpy as np
 
-from . import html_repr
-from .floats import _as_float64_array
-from .g711 import _positive, alaw_decode, alaw_encode, mulaw_compress, mulaw_decode, mulaw_encode, mulaw_expand
-from .rounding import apply_overflow, check_mode, check_overflow, check_rounding, round_half
-
-__all__ = [
-    "Quantizer", "QUANTIZER_KINDS", "alias_frequency", "reconstruct", "sample", "sqnr_db",
-    "theoretical_sqnr_db", "tpdf_dither",
-    "alaw_decode", "alaw_encode", "mulaw_compress", "mulaw_decode", "mulaw_encode", "mulaw_expand",
-]
+from ..checks import as_float64_array, check_int, check_mode, check_positive, like_input
+from ..rounding import apply_overflow, check_overflow, check_rounding, round_half
 
 QUANTIZER_KINDS = ("mid-tread", "mid-rise")
-
-
-def _like_input(x, result):
-    """A Python scalar for scalar input, the array otherwise."""
-    return result.item() if np.ndim(x) == 0 else result
-
-
-# ---------------------------------------------------------------- the time axis
-
-
-def sample(fn, rate, duration, *, start=0.0):
-    """Sample the continuous signal ``fn(t)`` at ``rate`` samples per second.
-
-    Parameters
-    ----------
-    fn : callable
-        Takes an array of times in seconds, returns the signal there (or a constant).
-    rate : float
-        Sample rate in Hz, positive.
-    duration : float
-        Seconds to sample; ``round(duration * rate)`` samples are taken.
-    start : float
-        Time of the first sample.
-
-    Returns
-    -------
-    (t, x) : two float64 arrays, the sample times ``start + n / rate`` and the samples.
-
-    Examples
-    --------
-    >>> t, x = sample(lambda t: 2 * t, rate=4, duration=1)
-    >>> t.tolist(), x.tolist()
-    ([0.0, 0.25, 0.5, 0.75], [0.0, 0.5, 1.0, 1.5])
-    """
-    if not callable(fn):
-        raise TypeError(f"fn must be a function of time, got {type(fn).__name__} {fn!r}")
-    rate = _positive(rate, "rate")
-    duration = _positive(duration, "duration")
-    start = float(_as_float64_array(start, "start"))
-    t = start + np.arange(round(duration * rate)) / rate
-    x = np.broadcast_to(_as_float64_array(fn(t), "fn(t)"), t.shape).copy()
-    return t, x
-
-
-def alias_frequency(f, rate, *, signed=False):
-    """The frequency at which a sinusoid of frequency ``f`` appears after sampling at ``rate``.
-
-    Sampling cannot tell ``f`` from ``f - k·rate`` for any integer ``k``, so every frequency
-    folds into ``[0, rate / 2]``: the Nyquist band.
-
-    Parameters
-    ----------
-    f : float or array_like
-        True frequency in Hz.
-    rate : float
-        Sample rate in Hz.
-    signed : bool
-        Return the alias in ``[-rate/2, rate/2]`` instead: a negative value is a rotation that
-        appears to run backwards (the wagon wheel in a film).
-
-    Examples
-    --------
-    >>> alias_frequency([100, 3900, 4100, 7900, 8100], rate=8000).tolist()
-    [100.0, 3900.0, 3900.0, 100.0, 100.0]
-    >>> alias_frequency(23, rate=24, signed=True)  # a wheel at 23 turns/s filmed at 24 frames/s
-    -1.0
-    """
-    rate = _positive(rate, "rate")
-    f = _as_float64_array(f, "f")
-    if not np.all(np.isfinite(f)):
-        raise ValueError("f must hold finite frequencies")
-    folded = f - rate * np.round(f / rate)
-    return _like_input(f, folded if signed else np.abs(folded))
-
-
-def reconstruct(samples, rate, t, *, start=0.0):
-    """Rebuild the continuous signal at times ``t`` from its samples (Whittaker-Shannon).
-
-    ``x(t) = Σ x[n] · sinc(rate · (t - start) - n)``: exact for a signal band-limited below
-    ``rate / 2`` and sampled forever; with finitely many samples it is exact at the sample
-    times and close to the signal away from the ends.
-
-    Examples
-    --------
-    >>> reconstruct([0.0, 1.0, 0.0], rate=10, t=[0.0, 0.1, 0.2]).tolist()
-    [0.0, 1.0, 0.0]
-    """
-    samples = _as_float64_array(samples, "samples")
-    if samples.ndim != 1:
-        raise ValueError(f"samples must be one-dimensional, got shape {samples.shape}")
-    rate = _positive(rate, "rate")
-    t = _as_float64_array(t, "t")
-    position = rate * (t - float(start))
-    return np.sinc(position[..., np.newaxis] - np.arange(samples.size)) @ samples
-
-
-# ---------------------------------------------------------------- the amplitude axis
 
 
 @dataclasses.dataclass(frozen=True)
@@ -187,11 +71,8 @@ class Quantizer:
     overflow: str = "saturate"
 
     def __post_init__(self):
-        if isinstance(self.bits, bool) or not isinstance(self.bits, numbers.Integral):
-            raise TypeError(f"bits must be an int, got {type(self.bits).__name__} {self.bits!r}")
-        if not 1 <= self.bits <= 32:
-            raise ValueError(f"bits={self.bits} is not supported; use 1 to 32")
-        object.__setattr__(self, "full_scale", _positive(self.full_scale, "full_scale"))
+        object.__setattr__(self, "bits", check_int(self.bits, "bits", low=1, high=32))
+        object.__setattr__(self, "full_scale", check_positive(self.full_scale, "full_scale"))
         check_mode(self.kind, QUANTIZER_KINDS, "kind")
         check_rounding(self.rounding)
         check_overflow(self.overflow)
@@ -228,7 +109,7 @@ class Quantizer:
 
     def _codes(self, x):
         """Codes of the samples as integral float64 (int64 when overflow='error', for its message)."""
-        x = _as_float64_array(x, "x")
+        x = as_float64_array(x, "x")
         with np.errstate(over="ignore"):  # samples near float64's limit may overflow: handled below
             # One fast sum finds a NaN or inf; only then (or when huge values overflow it) look closer.
             if not np.isfinite(np.sum(x)) and not np.all(np.isfinite(x)):
@@ -244,7 +125,7 @@ class Quantizer:
 
     def encode(self, x):
         """Integer codes of the samples ``x``: an int64 array, or an int for a scalar."""
-        return _like_input(x, self._codes(x).astype(np.int64))
+        return like_input(x, self._codes(x).astype(np.int64))
 
     def decode(self, codes):
         """The level each code stands for: float64 values (a float for a scalar)."""
@@ -254,15 +135,11 @@ class Quantizer:
         if array.size and (array.min() < self.code_min or array.max() > self.code_max):
             raise ValueError(f"codes must lie in [{self.code_min}, {self.code_max}] for a {self.bits}-bit "
                              f"quantizer, got values from {array.min()} to {array.max()}")
-        return _like_input(array, (array.astype(np.float64) + self._offset) * self.step)
+        return like_input(array, (array.astype(np.float64) + self._offset) * self.step)
 
     def quantize(self, x):
         """The samples rounded onto the quantizer's levels: ``decode(encode(x))``."""
-        return _like_input(x, (self._codes(x) + self._offset) * self.step)
-
-    def _repr_html_(self):
-        """Jupyter's picture: step, levels, range and a table of codes and levels."""
-        return html_repr.quantizer_html(self)
+        return like_input(x, (self._codes(x) + self._offset) * self.step)
 
 
 def sqnr_db(reference, quantized):
@@ -275,8 +152,8 @@ def sqnr_db(reference, quantized):
     >>> round(sqnr_db([1.0, -1.0, 1.0, -1.0], [0.9, -0.9, 0.9, -0.9]), 2)
     20.0
     """
-    reference = _as_float64_array(reference, "reference")
-    quantized = _as_float64_array(quantized, "quantized")
+    reference = as_float64_array(reference, "reference")
+    quantized = as_float64_array(quantized, "quantized")
     if reference.shape != quantized.shape:
         raise ValueError(f"reference and quantized must have the same shape, got {reference.shape} "
                          f"and {quantized.shape}")
@@ -303,10 +180,10 @@ def theoretical_sqnr_db(bits):
     >>> round(theoretical_sqnr_db(16), 2), round(theoretical_sqnr_db(8), 2)
     (98.09, 49.93)
     """
-    bits = _as_float64_array(bits, "bits")
+    bits = as_float64_array(bits, "bits")
     if np.any(bits <= 0):
         raise ValueError("bits must be positive")
-    return _like_input(bits, 20 * np.log10(2.0) * bits + 10 * np.log10(1.5))
+    return like_input(bits, 20 * np.log10(2.0) * bits + 10 * np.log10(1.5))
 
 
 def tpdf_dither(shape, step, rng=None):
@@ -330,7 +207,7 @@ def tpdf_dither(shape, step, rng=None):
     >>> bool(np.abs(d).max() < 0.5), round(float(d.var() / (0.5**2 / 6)), 1)
     (True, 1.0)
     """
-    step = _positive(step, "step")
+    step = check_positive(step, "step")
     if not isinstance(rng, np.random.Generator):
         rng = np.random.default_rng(rng)
     return rng.uniform(-step / 2, step / 2, shape) + rng.uniform(-step / 2, step / 2, shape)
