@@ -35,7 +35,8 @@ from . import html_repr
 
 MAX_WORD_BITS = 64
 CONVENTIONS = ("ti", "arm")
-_SPELLING = re.compile(r"(U?)Q(\d+)(?:\.(\d+))?")
+_SPELLING = re.compile(r"(U?)Q([0-9]+)(?:\.([0-9]+))?")   # ASCII digits: int() also takes other scripts'
+_SHOWN_CHARACTERS = 40
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,10 +124,14 @@ class QFormat:
         if convention not in CONVENTIONS:
             raise ValueError(f"convention={convention!r} is not known; use 'ti' (m excludes the sign bit) "
                              "or 'arm' (m includes it)")
+        shown = repr(text) if len(text) <= _SHOWN_CHARACTERS else f"{text[:_SHOWN_CHARACTERS]!r}... ({len(text)} characters)"
         match = _SPELLING.fullmatch(text.strip().upper())
         if match is None:
-            raise ValueError(f"text={text!r} is not a Q format; write it like 'Q3.12', 'UQ8.8' or 'Q15'")
+            raise ValueError(f"text={shown} is not a Q format; write it like 'Q3.12', 'UQ8.8' or 'Q15'")
         unsigned, first, second = match.groups()
+        if max(len(first.lstrip("0")), len((second or "").lstrip("0"))) > len(str(MAX_WORD_BITS)):
+            raise ValueError(f"text={shown} asks for more than {MAX_WORD_BITS} bits; numformat's fixed point "
+                             f"holds words of 1 to {MAX_WORD_BITS} bits")
         if second is None:
             return cls(0, int(first), signed=not unsigned)
         m, n = int(first), int(second)
