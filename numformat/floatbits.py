@@ -36,12 +36,15 @@ from .rounding import divide_round
 # Bit patterns as text, ASCII digits only (Python's int() would also take other scripts' digits and signs)
 _PREFIXED_BITS = re.compile(r"0([xXbB])([0-9a-fA-F]+)")
 _DIGIT_BITS = {"x": 4, "b": 1}
-_SHOWN_CHARACTERS = 40
 
 
-def _shown(text):
-    """``text`` for an error message: cut after 40 characters, so a hostile string cannot flood it."""
-    return text if len(text) <= _SHOWN_CHARACTERS else f"{text[:_SHOWN_CHARACTERS]}... ({len(text)} characters)"
+def shorten(text, limit=40):
+    """``text`` for a message: cut after ``limit`` characters, so a hostile string cannot flood it.
+
+    >>> shorten("0x" + "F" * 60, limit=8)
+    '0xFFFFFF... (62 characters)'
+    """
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 _FIELD_COLOURS = {"sign": "#4a90d9", "exponent": "#3aa655", "mantissa": "#e0803a"}
@@ -351,7 +354,7 @@ def decode(bits, fmt=FLOAT32):
     else:
         raise TypeError(f"bits must be an int or a binary/hex string, got {type(bits).__name__} {bits!r}")
     if value >= 2 ** fmt.width:
-        shown = _shown(bits) if isinstance(bits, str) else hex(value)
+        shown = shorten(bits) if isinstance(bits, str) else hex(value)
         raise ValueError(f"bits={shown} is wider than {fmt.name}'s {fmt.width} bits")
     return FloatBits.from_int(value, fmt)
 
@@ -368,14 +371,14 @@ def _parse_bit_string(text, fmt):
         base_bits = _DIGIT_BITS[prefixed[1].lower()]
         digits = prefixed[2].lstrip("0") or "0"
         if len(digits) * base_bits - base_bits >= fmt.width:   # even the smallest leading digit is too wide
-            raise ValueError(f"bits={_shown(text)} is wider than {fmt.name}'s {fmt.width} bits")
+            raise ValueError(f"bits={shorten(text)} is wider than {fmt.name}'s {fmt.width} bits")
         return int(digits, 1 << base_bits)
     if cleaned and set(cleaned) <= {"0", "1"}:
         if len(cleaned) != fmt.width:
-            raise ValueError(f"bits={_shown(text)!r} has {len(cleaned)} binary digits; {fmt.name} needs "
+            raise ValueError(f"bits={shorten(text)!r} has {len(cleaned)} binary digits; {fmt.name} needs "
                              f"exactly {fmt.width} (or write 0b... / 0x...)")
         return int(cleaned, 2)
-    raise ValueError(f"bits={_shown(text)!r} is not a bit pattern; write binary digits (spaces allowed), "
+    raise ValueError(f"bits={shorten(text)!r} is not a bit pattern; write binary digits (spaces allowed), "
                      "0b... or hex 0x...")
 
 
