@@ -129,7 +129,8 @@ class QFormat:
         if match is None:
             raise ValueError(f"text={shown} is not a Q format; write it like 'Q3.12', 'UQ8.8' or 'Q15'")
         unsigned, first, second = match.groups()
-        if max(len(first.lstrip("0")), len((second or "").lstrip("0"))) > len(str(MAX_WORD_BITS)):
+        first, second = (digits and (digits.lstrip("0") or "0") for digits in (first, second))  # int() caps digits
+        if max(len(first), len(second or "")) > len(str(MAX_WORD_BITS)):
             raise ValueError(f"text={shown} asks for more than {MAX_WORD_BITS} bits; numformat's fixed point "
                              f"holds words of 1 to {MAX_WORD_BITS} bits")
         if second is None:
@@ -137,7 +138,7 @@ class QFormat:
         m, n = int(first), int(second)
         if convention == "arm" and not unsigned:
             if m < 1:
-                raise ValueError(f"text={text!r}: in the ARM convention m counts the sign bit, so it is at least 1")
+                raise ValueError(f"text={shown}: in the ARM convention m counts the sign bit, so it is at least 1")
             m -= 1
         return cls(m, n, signed=not unsigned)
 
