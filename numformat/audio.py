@@ -219,8 +219,31 @@ def _encode_frames(pcm, bits):
     return pcm.astype(f"<i{bits // 8}").tobytes()
 
 
+def _wav_problem(error):
+    """What a ``wave`` exception means, in words (some carry no message at all)."""
+    if isinstance(error, RuntimeError):  # the chunk module's seek past the end of the RIFF chunk
+        return "a chunk's size runs past the end of the RIFF chunk that holds it"
+    if isinstance(error, EOFError):
+        return "the file ends inside a chunk header"
+    return str(error) or type(error).__name__
+
+
+def _check_wav_fields(path, channels, width, rate, frames, available):
+    """The header's fields against what numformat reads and the bytes the file really has."""
+    if width not in (1, 2, 3, 4):
+        raise ValueError(f"{path!r} has {8 * width}-bit samples; numformat reads 8, 16, 24 or 32-bit PCM")
+    if rate < 1:
+        raise ValueError(f"{path!r} has a sample rate of {rate} Hz; a WAV file needs at least 1")
+    if frames > available // (width * channels):  # checked before reading: no allocation from a header
+        raise ValueError(f"{path!r} is truncated: its header promises {frames} frames, the data holds "
+                         f"{available // (width * channels)}")
+
+
 def read_wav(path, *, raw=False):
     """Read a PCM WAV file (8, 16, 24 or 32 bits, any number of channels) with the stdlib ``wave``.
+
+    Every malformed file gives a ``ValueError`` that names the file and the problem; the frame
+    count of the header is checked against the file's real size before any sample is read.
 
     Returns
     -------
@@ -229,15 +252,16 @@ def read_wav(path, *, raw=False):
         and the sample rate in Hz.
     """
     path = os.fspath(path)
-    try:
-        with wave.open(path, "rb") as wav:
-            channels, width, rate, frames = wav.getnchannels(), wav.getsampwidth(), wav.getframerate(), wav.getnframes()
-            data = wav.readframes(frames)
-    except (wave.Error, EOFError) as error:
-        raise ValueError(f"{path!r} is not a PCM WAV file that Python's wave module reads ({error or 'truncated'}); "
-                         "numformat reads uncompressed 8/16/24/32-bit integer PCM") from error
-    if width not in (1, 2, 3, 4):
-        raise ValueError(f"{path!r} has {8 * width}-bit samples; numformat reads 8, 16, 24 or 32-bit PCM")
+    with open(path, "rb") as file:
+        try:
+            with wave.open(file, "rb") as wav:
+                channels, width, rate, frames = wav.getnchannels(), wav.getsampwidth(), wav.getframerate(), wav.getnframes()
+                available = os.fstat(file.fileno()).st_size - file.tell()   # wave stops at the samples
+                _check_wav_fields(path, channels, width, rate, frames, available)
+                data = wav.readframes(frames)
+        except (wave.Error, EOFError, RuntimeError) as error:
+            raise ValueError(f"{path!r} is not a PCM WAV file that Python's wave module reads ({_wav_problem(error)}); "
+                             "numformat reads uncompressed 8/16/24/32-bit integer PCM") from error
     if len(data) != frames * width * channels:
         raise ValueError(f"{path!r} is truncated: its header promises {frames} frames, the data holds "
                          f"{len(data) // (width * channels)}")

@@ -151,6 +151,15 @@ def check_axis(axis, ndim=None):
     return int(axis) % ndim
 
 
+def shorten(text, limit=40):
+    """``text`` for a message: cut after ``limit`` characters, so a hostile string cannot flood it.
+
+    >>> shorten("0x" + "F" * 60, limit=8)
+    '0xFFFFFF... (62 characters)'
+    """
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 def like_input(x, result):
     """``result`` as a Python scalar when ``x`` was a scalar, else the array itself.
 

@@ -24,18 +24,36 @@ from fractions import Fraction
 from . import floatbits, floats, qformat, quant, rounding
 from .adc import g711
 from .fixed import Fixed
+from .checks import shorten
+
+
+MAX_NUMBER_DIGITS = 5000   # digits and decimal exponent a number may have: far past every format's range,
+                           # and exact arithmetic on it stays instant (1e999999999 would not)
 
 
 def _number(text):
     """An exact number from the command line: decimal (``0.1``, ``-1e-3``, ``inf``) or ``p/q``."""
     try:
-        return decimal.Decimal(text)
+        number = decimal.Decimal(text)
     except decimal.InvalidOperation:
-        pass
+        return _fraction(text)
+    if number.is_snan():
+        raise ValueError(f"{shorten(text)!r} is a signaling NaN, which no conversion takes; write nan")
+    if number.is_finite() and number and (len(number.as_tuple().digits) > MAX_NUMBER_DIGITS
+                                          or abs(number.adjusted()) > MAX_NUMBER_DIGITS):
+        raise ValueError(f"{shorten(text)!r} has {len(number.as_tuple().digits)} digits and the decimal exponent "
+                         f"{number.adjusted()}; numformat reads up to {MAX_NUMBER_DIGITS} digits and exponents "
+                         f"from -{MAX_NUMBER_DIGITS} to {MAX_NUMBER_DIGITS}")
+    return number
+
+
+def _fraction(text):
     try:
         return Fraction(text)
+    except ZeroDivisionError:
+        raise ValueError(f"{shorten(text)!r} divides by zero; a fraction p/q needs q ≠ 0") from None
     except ValueError:
-        raise ValueError(f"{text!r} is neither a number (8.625, -1e-3, inf, 1/3) nor a bit pattern "
+        raise ValueError(f"{shorten(text)!r} is neither a number (8.625, -1e-3, inf, 1/3) nor a bit pattern "
                          "(0x410A0000, 0b1..., or all the format's bits in binary)") from None
 
 
@@ -49,10 +67,29 @@ def _looks_like_bits(text, fmt):
 def _float_command(args):
     fmt = floats.float_format(args.format)
     if _looks_like_bits(args.value, fmt):
-        bits = floatbits.decode(args.value, fmt)
-    else:
-        bits = floatbits.encode(_number(args.value), fmt, saturate=args.saturate)
+        print(floatbits.decode(args.value, fmt))
+        return
+    number = _number(args.value)
+    bits = floatbits.encode(number, fmt, saturate=args.saturate)
     print(bits)
+    if _overflows(number, fmt):
+        print(_overflow_note(args.value, fmt, bits, args.saturate))
+
+
+def _overflows(number, fmt):
+    """Whether a finite number lies past the format's range (it rounds to inf or NaN)."""
+    finite = not isinstance(number, decimal.Decimal) or number.is_finite()
+    return finite and floatbits.encode(number, fmt).kind in ("inf", "nan")
+
+
+def _overflow_note(text, fmt, bits, saturate):
+    """Why a finite input came out as inf, NaN or ±max, and what --saturate does."""
+    limit = f"{fmt.name}'s range ±{fmt.max!r}"
+    if saturate:
+        return f"  note      {shorten(text)} overflows {limit}; --saturate clamped it to {bits.value!r}"
+    became = "NaN: this finite-only format has no infinity" if fmt.finite_only else f"{bits.value:+}"
+    return (f"  note      {shorten(text)} overflows {limit} and becomes {became}; "
+            f"--saturate gives ±{fmt.max!r} instead")
 
 
 def _add_float(subparsers):
@@ -69,9 +106,12 @@ def _add_float(subparsers):
 
 def _pcm_sample(text):
     try:
-        return int(text, 0)
+        sample = int(text, 0)
     except ValueError:
-        raise ValueError(f"{text!r} is not an int16 PCM sample; give whole numbers from -32768 to 32767") from None
+        sample = None
+    if sample is None or not -32768 <= sample <= 32767:
+        raise ValueError(f"{shorten(text)!r} is not an int16 PCM sample; give whole numbers from -32768 to 32767")
+    return sample
 
 
 def _g711_command(args):
@@ -120,9 +160,13 @@ def _fixed_command(args):
     fmt = qformat.QFormat.parse(args.format, convention=args.convention)
     text = args.value.replace("_", "")
     if text.lower().startswith(("0x", "0b")):  # a bit pattern: read it as the word's two's complement
-        bits = int(text, 0)
+        try:
+            bits = int(text, 0)
+        except ValueError:
+            raise ValueError(f"{shorten(args.value)!r} is not a bit pattern; write 0x then hex digits, "
+                             "or 0b then binary digits") from None
         if not 0 <= bits < 2 ** fmt.word_bits:
-            raise ValueError(f"bit pattern {args.value} is wider than {fmt}'s {fmt.word_bits}-bit word")
+            raise ValueError(f"bit pattern {shorten(args.value)} is wider than {fmt}'s {fmt.word_bits}-bit word")
         value, source = Fixed.from_raw(bits, fmt, overflow="wrap"), None
     else:
         source = _number(args.value)
@@ -145,37 +189,72 @@ def _add_fixed(subparsers):
     parser.set_defaults(run=_fixed_command)
 
 
-def _int8_command(args):
-    if args.multiplier is not None:
-        m0, shift = quant.quantize_multiplier(args.multiplier)
-        print(f"multiplier {args.multiplier!r} ≈ M0 · 2^(shift - 31) = {m0} · 2^({shift} - 31)"
-              f" = {m0 * 2.0 ** (shift - 31)!r}")
-        if args.values:
-            acc = [int(value) for value in args.values]
-            print(f"  {'acc':<11}" + "".join(f"{mode:>20}" for mode in quant.REQUANT_MODES) + "   (int8, zero point 0)")
-            results = [quant.requantize(acc, args.multiplier, 0, -128, 127, mode=mode).tolist()
-                       for mode in quant.REQUANT_MODES]
-            for row, value in enumerate(acc):
-                print(f"  {value:<11d}" + "".join(f"{results[col][row]:>20d}" for col in range(len(results))))
-        return
+def _parsed(texts, parse, what):
+    """Every command-line value read before anything is printed, or a ValueError naming the bad one."""
+    values = []
+    for text in texts:
+        try:
+            values.append(parse(text))
+        except ValueError:
+            raise ValueError(f"{shorten(text)!r} is not {what}") from None
+    return values
+
+
+def _requantize_lines(args):
+    """TFLite's (M0, shift) of --multiplier and the accumulators requantized in every mode."""
+    if not 0 < args.multiplier < float("inf"):
+        raise ValueError(f"--multiplier {args.multiplier!r} must be positive and finite: it is S_in·S_w/S_out")
+    acc = _parsed(args.values, int, "an int32 accumulator; give whole numbers such as 1000 or -- -1000")
+    m0, shift = quant.quantize_multiplier(args.multiplier)
+    results = [quant.requantize(acc, args.multiplier, 0, -128, 127, mode=mode).tolist()
+               for mode in quant.REQUANT_MODES] if acc else []
+    lines = [f"multiplier {args.multiplier!r} ≈ M0 · 2^(shift - 31) = {m0} · 2^({shift} - 31)"
+             f" = {m0 * 2.0 ** (shift - 31)!r}"]
+    if acc:
+        lines.append(f"  {'acc':<11}" + "".join(f"{mode:>20}" for mode in quant.REQUANT_MODES)
+                     + "   (int8, zero point 0)")
+        lines += [f"  {value:<11d}" + "".join(f"{column[row]:>20d}" for column in results)
+                  for row, value in enumerate(acc)]
+    return lines
+
+
+def _empty_range_note(args, qp):
+    """Why the scale is 1.0 when [min, max] (with 0 added) is empty or narrower than float32 resolves."""
+    if qp.scale != 1.0 or max(abs(args.min), abs(args.max)) >= (qp.qmax - qp.qmin) / 4:
+        return []
+    why = ("is empty (min = max = 0)" if args.min == args.max == 0
+           else "is narrower than a float32 scale can resolve")
+    return [f"  note        the range [{args.min:g}, {args.max:g}] {why}: any scale maps it, so scale 1.0 is used"]
+
+
+def _mapping_lines(args):
+    """Scale, zero point and range of [--min, --max], and the given values through them."""
     if args.min is None or args.max is None:
         raise ValueError("give --min and --max (the range to map), or --multiplier")
+    x = _parsed(args.values, float, "a real value to quantize")
     qp = quant.choose_qparams(min=args.min, max=args.max, bits=args.bits, signed=not args.unsigned,
                               symmetric=args.symmetric, narrow_range=args.narrow_range)
+    codes = quant.quantize(x, qp).tolist() if x else []
+    back = quant.dequantize(codes, qp).tolist() if x else []
     kind = "symmetric" if args.symmetric else "asymmetric"
-    print(f"{kind} {'u' if args.unsigned else ''}int{args.bits} mapping of [{args.min:g}, {args.max:g}]: "
-          f"codes {qp.qmin}..{qp.qmax}")
-    print(f"  scale       {qp.scale!r}  (rounded to float32)")
-    print(f"  zero point  {qp.zero_point}  (real 0.0 is this code, exactly)")
     low, high = qp.real_range
-    print(f"  covers      [{low!r}, {high!r}]")
-    if args.values:
-        x = [float(value) for value in args.values]
-        codes = quant.quantize(x, qp).tolist()
-        back = quant.dequantize(codes, qp).tolist()
-        print(f"  {'x':>12} {'code':>6} {'back':>20} {'error':>12}")
-        for value, code, again in zip(x, codes, back):
-            print(f"  {value:>12g} {code:>6d} {again!r:>20} {again - value:>+12.4g}")
+    lines = [f"{kind} {'u' if args.unsigned else ''}int{args.bits} mapping of [{args.min:g}, {args.max:g}]: "
+             f"codes {qp.qmin}..{qp.qmax}",
+             f"  scale       {qp.scale!r}  (rounded to float32)",
+             *_empty_range_note(args, qp),
+             f"  zero point  {qp.zero_point}  (real 0.0 is this code, exactly)",
+             f"  covers      [{low!r}, {high!r}]"]
+    if x:
+        lines.append(f"  {'x':>12} {'code':>6} {'back':>20} {'error':>12}")
+        lines += [f"  {value:>12g} {code:>6d} {again!r:>20} {again - value:>+12.4g}"
+                  for value, code, again in zip(x, codes, back)]
+    return lines
+
+
+def _int8_command(args):
+    """Everything is computed (and checked) first, then printed: an error never follows half a table."""
+    lines = _requantize_lines(args) if args.multiplier is not None else _mapping_lines(args)
+    print("\n".join(lines))
 
 
 def _add_int8(subparsers):
@@ -208,9 +287,16 @@ def build_parser():
 
 
 def main(argv=None):
-    """Run the command line; returns the exit status (0, or 2 for bad input)."""
+    """Run the command line; returns the exit status (0, or 2 for bad input).
+
+    Bad arguments get argparse's usage message, bad values one line naming the problem; neither
+    ends in a traceback.
+    """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:     # argparse printed its usage error (status 2) or --help (0)
+        return stop.code
     try:
         args.run(args)
     except (TypeError, ValueError, OverflowError) as error:

@@ -25,12 +25,18 @@ import dataclasses
 import decimal
 import math
 import numbers
+import re
 from fractions import Fraction
 
 import numpy as np
 
+from .checks import shorten
 from .floats import FLOAT32, FloatFormat, float_format
 from .rounding import divide_round
+
+# Bit patterns as text, ASCII digits only (Python's int() would also take other scripts' digits and signs)
+_PREFIXED_BITS = re.compile(r"0([xXbB])([0-9a-fA-F]+)")
+_DIGIT_BITS = {"x": 4, "b": 1}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -323,27 +329,31 @@ def decode(bits, fmt=FLOAT32):
     else:
         raise TypeError(f"bits must be an int or a binary/hex string, got {type(bits).__name__} {bits!r}")
     if value >= 2 ** fmt.width:
-        shown = bits if isinstance(bits, str) else hex(value)
+        shown = shorten(bits) if isinstance(bits, str) else hex(value)
         raise ValueError(f"bits={shown} is wider than {fmt.name}'s {fmt.width} bits")
     return FloatBits.from_int(value, fmt)
 
 
 def _parse_bit_string(text, fmt):
+    """A pattern's value from ``0x...``, ``0b...`` or exactly ``fmt.width`` binary digits.
+
+    Spaces and underscores may group the digits.  The digit count is checked before ``int``
+    runs, so a long string costs no more than a short one.
+    """
     cleaned = text.strip().replace("_", "").replace(" ", "")
-    try:
-        if cleaned.lower().startswith("0x"):
-            return int(cleaned[2:], 16)
-        if cleaned.lower().startswith("0b"):
-            return int(cleaned[2:], 2)
-        if cleaned and set(cleaned) <= {"0", "1"}:
-            if len(cleaned) != fmt.width:
-                raise ValueError(f"bits={text!r} has {len(cleaned)} binary digits; {fmt.name} needs "
-                                 f"exactly {fmt.width} (or write 0b... / 0x...)")
-            return int(cleaned, 2)
-    except ValueError as error:
-        if "binary digits" in str(error):
-            raise
-    raise ValueError(f"bits={text!r} is not a bit pattern; write binary digits (spaces allowed), "
+    prefixed = _PREFIXED_BITS.fullmatch(cleaned)
+    if prefixed and (prefixed[1] in "xX" or set(prefixed[2]) <= {"0", "1"}):
+        base_bits = _DIGIT_BITS[prefixed[1].lower()]
+        digits = prefixed[2].lstrip("0") or "0"
+        if len(digits) * base_bits - base_bits >= fmt.width:   # even the smallest leading digit is too wide
+            raise ValueError(f"bits={shorten(text)} is wider than {fmt.name}'s {fmt.width} bits")
+        return int(digits, 1 << base_bits)
+    if cleaned and set(cleaned) <= {"0", "1"}:
+        if len(cleaned) != fmt.width:
+            raise ValueError(f"bits={shorten(text)!r} has {len(cleaned)} binary digits; {fmt.name} needs "
+                             f"exactly {fmt.width} (or write 0b... / 0x...)")
+        return int(cleaned, 2)
+    raise ValueError(f"bits={shorten(text)!r} is not a bit pattern; write binary digits (spaces allowed), "
                      "0b... or hex 0x...")
 
 

@@ -31,10 +31,12 @@ import re
 
 import numpy as np
 
+from .checks import shorten
+
 
 MAX_WORD_BITS = 64
 CONVENTIONS = ("ti", "arm")
-_SPELLING = re.compile(r"(U?)Q(\d+)(?:\.(\d+))?")
+_SPELLING = re.compile(r"(U?)Q([0-9]+)(?:\.([0-9]+))?")   # ASCII digits: int() also takes other scripts'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,16 +124,21 @@ class QFormat:
         if convention not in CONVENTIONS:
             raise ValueError(f"convention={convention!r} is not known; use 'ti' (m excludes the sign bit) "
                              "or 'arm' (m includes it)")
+        shown = repr(shorten(text))
         match = _SPELLING.fullmatch(text.strip().upper())
         if match is None:
-            raise ValueError(f"text={text!r} is not a Q format; write it like 'Q3.12', 'UQ8.8' or 'Q15'")
+            raise ValueError(f"text={shown} is not a Q format; write it like 'Q3.12', 'UQ8.8' or 'Q15'")
         unsigned, first, second = match.groups()
+        first, second = (digits and (digits.lstrip("0") or "0") for digits in (first, second))  # int() caps digits
+        if max(len(first), len(second or "")) > len(str(MAX_WORD_BITS)):
+            raise ValueError(f"text={shown} asks for more than {MAX_WORD_BITS} bits; numformat's fixed point "
+                             f"holds words of 1 to {MAX_WORD_BITS} bits")
         if second is None:
             return cls(0, int(first), signed=not unsigned)
         m, n = int(first), int(second)
         if convention == "arm" and not unsigned:
             if m < 1:
-                raise ValueError(f"text={text!r}: in the ARM convention m counts the sign bit, so it is at least 1")
+                raise ValueError(f"text={shown}: in the ARM convention m counts the sign bit, so it is at least 1")
             m -= 1
         return cls(m, n, signed=not unsigned)
 

@@ -97,3 +97,74 @@ def test_fixed_command_prints_what_the_library_computes(value, fmt, rounding, ca
     fixed = Fixed(Fraction(value), fmt, rounding=rounding)
     for text in (f"raw       {fixed.raw}", fixed.binary, fixed.hex, f"= {fixed.exact}"):
         assert text in output
+
+
+# --- hostile values: checked before anything is printed, explained when the answer looks odd -----
+
+@pytest.mark.parametrize("args, message", [
+    (["int8", "--multiplier", "-1", "5"], "--multiplier -1.0 must be positive and finite"),
+    (["int8", "--multiplier", "0.5", "7", "abc"], "'abc' is not an int32 accumulator"),
+    (["int8", "--multiplier", "2e9", "5"], "leaves the int32 range"),
+    (["int8", "--min", "0", "--max", "1", "0.5", "abc"], "'abc' is not a real value to quantize"),
+    (["float", "1/0"], "'1/0' divides by zero"),
+    (["float", "sNaN"], "'sNaN' is a signaling NaN"),
+    (["float", "1e999999999"], "has 1 digits and the decimal exponent 999999999"),
+    (["fixed", "0x"], "'0x' is not a bit pattern"),
+    (["g711", "5", "99999999999999999999"], "'99999999999999999999' is not an int16 PCM sample"),
+])
+def test_bad_values_print_only_the_error(args, message, capsys):
+    assert main(args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""                              # no half table before the error
+    assert message in captured.err and "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize("fmt_name, value", [("e4m3fn", "1e6"), ("e5m2", "1e6"), ("float16", "-70000")])
+def test_float_overflow_says_so_and_names_saturate(fmt_name, value, capsys):
+    import numformat as nf
+
+    fmt = nf.floats.float_format(fmt_name)
+    assert main(["float", value, "--format", fmt_name]) == 0
+    output = capsys.readouterr().out
+    became = nf.encode(float(value), fmt)
+    assert became.kind == ("nan" if fmt.finite_only else "inf")
+    assert f"{value} overflows {fmt.name}'s range ±{fmt.max!r}" in output
+    assert f"--saturate gives ±{fmt.max!r} instead" in output
+    assert main(["float", value, "--format", fmt_name, "--saturate"]) == 0
+    clamped = nf.encode(float(value), fmt, saturate=True).value
+    assert f"--saturate clamped it to {clamped!r}" in capsys.readouterr().out and abs(clamped) == fmt.max
+
+
+def test_rounding_onto_max_is_not_an_overflow(capsys):
+    import numformat as nf
+
+    assert nf.encode(449, nf.FLOAT8_E4M3FN).value == nf.FLOAT8_E4M3FN.max     # within half an ulp of max
+    assert main(["float", "449", "--format", "e4m3fn"]) == 0
+    assert "overflows" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("low, high, why", [("0", "0", "is empty (min = max = 0)"),
+                                            ("0", "1e-45", "is narrower than a float32 scale can resolve")])
+def test_int8_empty_range_says_why_the_scale_is_one(low, high, why, capsys):
+    from numformat import quant
+
+    assert quant.choose_qparams(min=float(low), max=float(high)).scale == 1.0
+    assert main(["int8", "--min", low, "--max", high]) == 0
+    output = capsys.readouterr().out
+    assert "scale       1.0" in output
+    assert f"the range [{float(low):g}, {float(high):g}] {why}: any scale maps it, so scale 1.0 is used" in output
+    assert main(["int8", "--min", "-128", "--max", "127"]) == 0               # scale 1.0 for a real reason
+    assert "note" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, status, stream, text", [
+    (["bogus"], 2, "err", "usage: numformat"),
+    ([], 2, "err", "the following arguments are required: COMMAND"),
+    (["float"], 2, "err", "the following arguments are required: value"),
+    (["fixed", "1", "--rounding", "sideways"], 2, "err", "invalid choice: 'sideways'"),
+    (["int8", "--bits", "eight"], 2, "err", "invalid int value: 'eight'"),
+    (["--help"], 0, "out", "How numbers become bits"),
+])
+def test_main_returns_argparse_status_instead_of_raising(args, status, stream, text, capsys):
+    assert main(args) == status
+    assert text in getattr(capsys.readouterr(), stream)

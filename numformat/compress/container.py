@@ -19,7 +19,12 @@ significant bit first, then zero bits up to a whole byte -- so its size *is* the
 
 The architecture -- tensor shapes and order -- is the format itself, as a JPEG decoder knows
 what a DCT block is.  Nothing here is pickled: the reader parses integers and IEEE-754 bit
-patterns, and rejects a file whose bits do not parse exactly.
+patterns, and rejects a file whose bits do not parse exactly.  It is written for hostile input:
+every count is checked against what the format and the bytes left allow *before* anything is
+allocated (a flipped bit in an entry count cannot ask for gigabytes), every field it rejects
+is named with its value and the bound in a ``ValueError``, and a file that parses is the one
+file :func:`to_bytes` writes for what it holds, byte for byte (the code-length fields must
+have the writer's width).
 
 Examples
 --------
@@ -32,18 +37,37 @@ Examples
 
 from __future__ import annotations
 
+import math
 import pathlib
 
 import numpy as np
 
 from ..nn.model import PARAMETER_SHAPES
-from .huffman import TABLE_HEADER_BITS, HuffmanCode, huffman_decode_prefix
+from .huffman import MAX_CODE_LENGTH, TABLE_HEADER_BITS, HuffmanCode, huffman_decode_prefix
 from .prune import WEIGHT_NAMES
 from .storage import BIAS_NAMES, BIAS_STORAGE, EncodedLayer, EncodedModel, STORAGE_DTYPES
 
 COMPRESSED_PATH = pathlib.Path(__file__).resolve().parent.parent / "data" / "digits_cnn_compressed.bin"
 CODEBOOK_STORAGE = tuple(STORAGE_DTYPES)        # ("float32", "float16"): the 4-bit field's values
 BIT_TYPES = {np.dtype(np.float32): np.uint32, np.dtype(np.float16): np.uint16, np.dtype(np.int8): np.uint8}
+MAX_SYMBOL_BITS = 16                            # index_bits and weight_bits: 1..16 (storage._check_bits)
+MAX_LENGTH_FIELD = MAX_CODE_LENGTH.bit_length()  # the widest code-length field a valid table needs
+
+
+def max_file_bits():
+    """The most bits any file of the format can hold: every count at its largest.
+
+    A reader refuses longer data before unpacking it.
+
+    >>> max_file_bits() // 8 < 2 ** 21          # about a megabyte
+    True
+    """
+    table = TABLE_HEADER_BITS + (1 << MAX_SYMBOL_BITS) * MAX_LENGTH_FIELD
+    codebook = ((1 << MAX_SYMBOL_BITS) - 1) * 32
+    layers = sum(32 + 8 + 8 + 2 * table + codebook + 2 * MAX_CODE_LENGTH * math.prod(PARAMETER_SHAPES[name])
+                 for name in WEIGHT_NAMES)
+    biases = sum(16 + 32 * PARAMETER_SHAPES[name][0] for name in BIAS_NAMES)
+    return 8 + layers + biases + 7
 
 
 def _int_bits(value, width):
@@ -84,8 +108,13 @@ class BitReader:
     """Reads fields back from bytes; :meth:`finish` checks nothing but zero padding is left."""
 
     def __init__(self, data):
-        self.bits = np.unpackbits(np.frombuffer(bytes(data), dtype=np.uint8)).astype(np.int64)
+        self.bits = np.unpackbits(np.frombuffer(bytes(data), dtype=np.uint8))
         self.position = 0
+
+    @property
+    def remaining(self):
+        """How many bits are left to read."""
+        return self.bits.size - self.position
 
     def read_bits(self, count):
         if self.position + count > self.bits.size:
@@ -105,9 +134,13 @@ class BitReader:
         return raw.astype(BIT_TYPES[dtype]).view(dtype)
 
     def read_huffman(self, code, count):
-        """``count`` symbols of a Huffman stream and the stream as ``(packed, nbits)``."""
-        symbols, nbits = huffman_decode_prefix(self.bits[self.position:], code, count)
-        return symbols, (np.packbits(self.read_bits(nbits).astype(np.uint8)), nbits)
+        """``count`` symbols of a Huffman stream and the stream as ``(packed, nbits)``.
+
+        Only the bits ``count`` codewords can fill are looked at: ``count · max_length``.
+        """
+        window = self.bits[self.position:self.position + count * code.max_length]
+        symbols, nbits = huffman_decode_prefix(window, code, count)
+        return symbols, (np.packbits(self.read_bits(nbits)), nbits)
 
     def finish(self):
         rest = self.bits[self.position:]
@@ -122,10 +155,26 @@ def _write_table(writer, code):
         writer.write(int(length), width)
 
 
-def _read_table(reader, alphabet_size):
+def _read_table(reader, alphabet_size, field):
+    """A canonical Huffman table, checked as :func:`_write_table` writes it (``field`` names it)."""
     width = reader.read(TABLE_HEADER_BITS)
-    return HuffmanCode(reader.read_bits(width * alphabet_size).reshape(alphabet_size, width)
-                       @ (1 << np.arange(width - 1, -1, -1, dtype=np.int64)))
+    if width == 0:
+        raise ValueError(f"{field}: length field width=0 is impossible: the writer uses 1 to {MAX_LENGTH_FIELD} bits")
+    lengths = reader.read_bits(width * alphabet_size).reshape(alphabet_size, width) @ (
+        1 << np.arange(width - 1, -1, -1, dtype=np.int64))
+    longest = int(lengths.max())
+    if longest > MAX_CODE_LENGTH:
+        raise ValueError(f"{field}: a code length of {longest} bits is impossible: codes are at most "
+                         f"{MAX_CODE_LENGTH} bits long")
+    if width != max(1, longest.bit_length()):
+        raise ValueError(f"{field}: length field width={width} is not the writer's: the longest code "
+                         f"({longest} bits) is written in {max(1, longest.bit_length())}")
+    per_length = np.bincount(lengths, minlength=longest + 1).tolist()
+    kraft = sum(count << (longest - length) for length, count in enumerate(per_length) if length)
+    if kraft > 1 << longest:       # Python ints: 2^16 symbols of 2^61 units cannot wrap around
+        raise ValueError(f"{field}: the code lengths break Kraft's inequality (sum of 2^-length = "
+                         f"{kraft / (1 << longest):g} > 1): no prefix code has them")
+    return HuffmanCode(lengths)
 
 
 def to_bytes(encoded):
@@ -153,14 +202,46 @@ def to_bytes(encoded):
     return writer.to_bytes()
 
 
+def _check_entries(reader, name, entries):
+    """An entry count the layer and the bits left can hold: one position and at least 2 bits each."""
+    size = math.prod(PARAMETER_SHAPES[name])
+    if entries > size:
+        raise ValueError(f"{name}: entries={entries} is impossible: at most {size}, one per weight of the layer")
+    if 2 * entries > reader.remaining:
+        raise ValueError(f"{name}: entries={entries} is impossible: its two streams need at least "
+                         f"{2 * entries} bits and {reader.remaining} are left")
+
+
+def _check_positions(name, skips):
+    """The entries must land inside the layer (``cumsum(skips + 1) - 1 < size``)."""
+    size = math.prod(PARAMETER_SHAPES[name])
+    last = int(np.sum(skips + 1)) - 1
+    if last >= size:
+        raise ValueError(f"{name}: the relative indices reach position {last}, past the layer's {size} weights")
+
+
+def _read_finite(reader, dtype, count, field):
+    """``count`` stored values; NaN or infinity is no weight a model can use."""
+    values = reader.read_values(dtype, count)
+    bad = ~np.isfinite(values)
+    if np.any(bad):
+        raise ValueError(f"{field} holds {values[bad][0]} at index {int(np.flatnonzero(bad)[0])}: "
+                         "stored parameters must be finite")
+    return values
+
+
 def _read_layer(reader, name, codebook_dtype):
     entries, index_bits, weight_bits = reader.read(32), reader.read(8), reader.read(8)
-    if not (1 <= index_bits <= 16 and 1 <= weight_bits <= 16):
-        raise ValueError(f"{name}: index_bits={index_bits}, weight_bits={weight_bits} are outside 1..16")
-    skip_code = _read_table(reader, 1 << index_bits)
-    symbol_code = _read_table(reader, 1 << weight_bits)
-    codebook = reader.read_values(codebook_dtype, int(np.flatnonzero(symbol_code.lengths).max(initial=0)))
-    _, skip_stream = reader.read_huffman(skip_code, entries)
+    for field, value in (("index_bits", index_bits), ("weight_bits", weight_bits)):
+        if not 1 <= value <= MAX_SYMBOL_BITS:
+            raise ValueError(f"{name}: {field}={value} is impossible: the format allows 1 to {MAX_SYMBOL_BITS}")
+    _check_entries(reader, name, entries)
+    skip_code = _read_table(reader, 1 << index_bits, f"{name} relative-index table")
+    symbol_code = _read_table(reader, 1 << weight_bits, f"{name} weight-index table")
+    codebook = _read_finite(reader, codebook_dtype, int(np.flatnonzero(symbol_code.lengths).max(initial=0)),
+                            f"{name} codebook")
+    skips, skip_stream = reader.read_huffman(skip_code, entries)
+    _check_positions(name, skips)
     symbols, symbol_stream = reader.read_huffman(symbol_code, entries)
     fillers = int(np.sum(symbols == 0))
     return EncodedLayer(PARAMETER_SHAPES[name], index_bits, weight_bits, codebook, entries, fillers,
@@ -171,6 +252,8 @@ def from_bytes(data):
     """Parse a file written by :func:`to_bytes` back into the :class:`EncodedModel` it holds."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes, got {type(data).__name__}")
+    if 8 * len(data) > max_file_bits():
+        raise ValueError(f"data is {len(data)} bytes; a compressed CNN file is at most {max_file_bits() // 8}")
     reader = BitReader(data)
     codebook_field, bias_field = reader.read(4), reader.read(4)
     if codebook_field >= len(CODEBOOK_STORAGE) or bias_field >= len(BIAS_STORAGE):
@@ -180,9 +263,9 @@ def from_bytes(data):
     biases, scales = {}, {}
     for name in BIAS_NAMES:
         if bias_dtype == "int8":
-            scales[name] = reader.read_values(np.float16, 1)[0]
-        biases[name] = reader.read_values(np.int8 if bias_dtype == "int8" else STORAGE_DTYPES[bias_dtype],
-                                          PARAMETER_SHAPES[name][0])
+            scales[name] = _read_finite(reader, np.float16, 1, f"{name} scale")[0]
+        biases[name] = _read_finite(reader, np.int8 if bias_dtype == "int8" else STORAGE_DTYPES[bias_dtype],
+                                    PARAMETER_SHAPES[name][0], name)
     reader.finish()
     return EncodedModel(layers, biases, scales)
 

@@ -269,6 +269,15 @@ def _check_decodable(code, count):
     return count
 
 
+def _fits(nbits, code, count):
+    """Whether ``count`` codewords of ``code`` can fit in ``nbits`` bits at all (each takes its shortest length or more).
+
+    Checked before decoding, which allocates arrays of ``count`` positions.
+    """
+    shortest = int(code.lengths[code.lengths > 0].min(initial=1))
+    return count * shortest <= nbits
+
+
 def huffman_decode(packed, nbits, code, count):
     """Read ``count`` symbols back from the first ``nbits`` bits of ``packed``.
 
@@ -285,6 +294,8 @@ def huffman_decode(packed, nbits, code, count):
         if nbits:
             raise ValueError(f"count=0 symbols cannot fill nbits={nbits} bits")
         return np.zeros(0, dtype=np.int64)
+    if not _fits(nbits, code, count):
+        raise ValueError(f"the {nbits} bits are not {count} codewords of this code: that many need more bits")
     found = _first_codewords(np.unpackbits(packed)[:nbits].astype(np.int64), code, count)
     if found is None or found[1] != nbits:
         raise ValueError(f"the {nbits} bits are not {count} codewords of this code")
@@ -316,6 +327,9 @@ def huffman_decode_prefix(bits, code, count):
         raise ValueError("bits must be a 1-D array of 0s and 1s")
     if count == 0:
         return np.zeros(0, dtype=np.int64), 0
+    if not _fits(bits.size, code, count):
+        raise ValueError(f"the {bits.size} bits do not begin with {count} codewords of this code: "
+                         "that many need more bits")
     found = None if bits.size == 0 else _first_codewords(bits.astype(np.int64), code, count)
     if found is None:
         raise ValueError(f"the {bits.size} bits do not begin with {count} codewords of this code")
