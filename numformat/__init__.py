@@ -37,7 +37,7 @@ from .floats import (
     ulp,
 )
 from .fixed import Fixed, QFormat
-from .floatbits import FloatBits, decode, decode_float32, encode, encode_float32
+from .floats import FloatBits, decode, decode_float32, encode, encode_float32
 from .integers import cast_int, int_binary, int_dtype, int_formula, int_from_bits, int_hex, int_range, int_to_bits
 from .adc import alaw_decode, alaw_encode, mulaw_compress, mulaw_decode, mulaw_encode, mulaw_expand
 from .rounding import OVERFLOW_MODES, ROUNDING_MODES

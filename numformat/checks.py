@@ -25,7 +25,10 @@ ValueError: rate=0.0 must be positive and finite
 
 from __future__ import annotations
 
+import decimal
+import math
 import numbers
+from fractions import Fraction
 
 import numpy as np
 
@@ -149,6 +152,46 @@ def check_axis(axis, ndim=None):
     if not -ndim <= axis < ndim:
         raise ValueError(f"axis={axis} is out of range for data with {ndim} dimensions")
     return int(axis) % ndim
+
+
+def shown(number):
+    """A readable form of an input number for a message: ``repr`` for floats, ``str`` otherwise.
+
+    >>> shown(0.1), shown(Fraction(1, 3)), shown(2**70)
+    ('0.1', '1/3', '1180591620717411303424')
+    """
+    if isinstance(number, Fraction) and number.denominator != 1:
+        return str(number)
+    return repr(number) if isinstance(number, float) else str(number)
+
+
+def exact_fraction(x, parameter="x"):
+    """The exact value of a real number as a Fraction (or a float for inf and NaN).
+
+    Python ints, Fractions, Decimals and every float (numpy's too) are exact as Fractions.
+
+    >>> exact_fraction(0.1)
+    Fraction(3602879701896397, 36028797018963968)
+    >>> exact_fraction("0.1")
+    Traceback (most recent call last):
+    ...
+    TypeError: x must be a real number, got str '0.1'
+    """
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        x = x.item()
+    if isinstance(x, bool) or x is None or isinstance(x, (str, bytes, complex, np.complexfloating)):
+        raise TypeError(f"{parameter} must be a real number, got {type(x).__name__} {x!r}")
+    if isinstance(x, decimal.Decimal):
+        return Fraction(x) if x.is_finite() else float(x)
+    if isinstance(x, numbers.Integral):
+        return Fraction(int(x))
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, numbers.Real):
+        value = float(x)  # exact for Python floats and numpy float16/32/64 scalars
+        return Fraction(value) if math.isfinite(value) else value
+    raise TypeError(f"{parameter} must be a single real number, got {type(x).__name__}; "
+                    "for arrays use numformat.to_bits")
 
 
 def shorten(text, limit=40):

@@ -21,7 +21,8 @@ import decimal
 import sys
 from fractions import Fraction
 
-from . import floatbits, floats, qformat, quant, rounding
+from . import floats, quant, rounding
+from .fixed import qformat
 from .adc import g711
 from .fixed import Fixed
 from .checks import shorten
@@ -67,10 +68,10 @@ def _looks_like_bits(text, fmt):
 def _float_command(args):
     fmt = floats.float_format(args.format)
     if _looks_like_bits(args.value, fmt):
-        print(floatbits.decode(args.value, fmt))
+        print(floats.decode(args.value, fmt))
         return
     number = _number(args.value)
-    bits = floatbits.encode(number, fmt, saturate=args.saturate)
+    bits = floats.encode(number, fmt, saturate=args.saturate)
     print(bits)
     if _overflows(number, fmt):
         print(_overflow_note(args.value, fmt, bits, args.saturate))
@@ -79,7 +80,7 @@ def _float_command(args):
 def _overflows(number, fmt):
     """Whether a finite number lies past the format's range (it rounds to inf or NaN)."""
     finite = not isinstance(number, decimal.Decimal) or number.is_finite()
-    return finite and floatbits.encode(number, fmt).kind in ("inf", "nan")
+    return finite and floats.encode(number, fmt).kind in ("inf", "nan")
 
 
 def _overflow_note(text, fmt, bits, saturate):

@@ -26,7 +26,7 @@ import numpy as np
 
 from .adc import Quantizer, theoretical_sqnr_db
 from .fixed import Fixed, QFormat
-from .floatbits import FloatBits
+from .floats import FloatBits
 from .palette import FIELD_COLOURS, PALE_COLOURS
 from .quant import QParams
 

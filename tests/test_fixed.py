@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import numformat as nf
 from numformat.fixed import Fixed, QFormat
-from numformat.qformat import negated_format, product_format, sum_format
+from numformat.fixed.qformat import negated_format, product_format, sum_format
 
 from .conftest import FIXED_FORMATS
 from .strategies import finite_floats, int16

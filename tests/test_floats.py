@@ -1,4 +1,4 @@
-"""numformat.floats and numformat.floatbits against numpy, ml_dtypes, struct and exact arithmetic."""
+"""numformat.floats (formats, array codecs, FloatBits) against numpy, ml_dtypes, struct and exact arithmetic."""
 
 import decimal
 import math
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import numformat as nf
-from numformat.floats import _round_to_codes
+from numformat.floats.codecs import _round_to_codes
 
 from .conftest import ORACLE_FORMATS, SMALL_ORACLE_FORMATS, format_id
 from .strategies import finite_floats
@@ -93,7 +93,7 @@ def test_float32_wide_decode_matches_numpy(rng):
         expected = codes.view(np.float32).astype(np.float64)
     same_floats(nf.from_bits(codes, nf.FLOAT32), expected)
     # the arithmetic decoder behind custom wide formats, checked on float32's layout
-    from numformat.floats import _decode
+    from numformat.floats.codecs import _decode
     same_floats(_decode(codes.astype(np.uint64), nf.FloatFormat(8, 23)), expected)
 
 

@@ -18,7 +18,7 @@ FLOORS = [
     {"checks", "palette"},
     {"rounding"},
     {"integers"},
-    {"floats", "floatbits", "fixed", "qformat", "blocks", "adc", "quant"},
+    {"floats", "fixed", "blocks", "adc", "quant"},
     {"audio", "nn"},
     {"compress"},
     {"html_repr", "plots", "widgets", "cli", "course"},

@@ -26,7 +26,7 @@ import pathlib
 import numpy as np
 
 from . import layers
-from .architecture import DIGITS_CNN, PARAMETRIC, Conv2d, Dense, Flatten, MaxPool, check_architecture
+from .architecture import DIGITS_CNN, PARAMETRIC, Conv2d, Dense, MaxPool, check_architecture
 
 WEIGHTS_PATH = pathlib.Path(__file__).resolve().parent.parent / "data" / "digits_cnn.npz"
 # The digits CNN's vocabulary, read from its description (numformat.nn.architecture).

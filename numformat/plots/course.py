@@ -9,7 +9,7 @@ from .base import axes_or_new
 def format_fields(fmt):
     """(label, [(field, bits), ...]) of a FloatFormat, a QFormat, or a ``(label, fields)`` pair,
     where ``fields`` may itself be a FloatFormat or a QFormat, or a list of (field, bits)."""
-    from ..qformat import QFormat
+    from ..fixed import QFormat
     from ..floats import FloatFormat
 
     label, fields = fmt if isinstance(fmt, tuple) else (None, fmt)

@@ -50,7 +50,7 @@ def plot_qformat_bits(value, ax=None):
 
 def plot_range_resolution(word_bits=16, ax=None):
     """Every split of a signed word into Qm.n: the largest value and the step, on log2 axes."""
-    from ..qformat import QFormat
+    from ..fixed import QFormat
 
     splits = [QFormat(m, word_bits - 1 - m) for m in range(word_bits)]
     ax = axes_or_new(ax)
@@ -73,7 +73,7 @@ def plot_rounding_modes(lo=-2.5, hi=2.5, axes=None):
     import numpy as np
 
     from ..fixed import Fixed
-    from ..qformat import QFormat
+    from ..fixed import QFormat
     from ..rounding import ROUNDING_MODES
 
     if axes is None:

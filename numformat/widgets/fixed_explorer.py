@@ -9,9 +9,9 @@ import ipywidgets as widgets
 import traitlets
 
 from ..fixed import Fixed
-from ..floatbits import _exact
+from ..checks import exact_fraction
 from ..html_repr import ROLE_COLOURS, fixed_formula, power_of_two, roles, weights
-from ..qformat import QFormat, as_qformat
+from ..fixed import QFormat, as_qformat
 from ..rounding import OVERFLOW_MODES, ROUNDING_MODES, check_overflow, check_rounding
 from ..palette import PALE_COLOURS
 from ._common import bit_button, complaint, details_table, group, paint_bit, parse_number, show_source, text_field
@@ -122,7 +122,7 @@ class FixedExplorer(widgets.VBox):
         """Stored value minus the number last typed, as a float (None after bits were edited)."""
         if self._source is None:
             return None
-        return float(Fraction(self.raw, 1 << self.fmt.n) - _exact(self._source, "value"))
+        return float(Fraction(self.raw, 1 << self.fmt.n) - exact_fraction(self._source, "value"))
 
     def set_value(self, value):
         """Round ``value`` (a number or a decimal string) into the format with the current modes."""

@@ -7,7 +7,7 @@ import math
 import ipywidgets as widgets
 import traitlets
 
-from .. import floatbits, floats
+from .. import floats
 from ..palette import FIELD_COLOURS, PALE_COLOURS
 from ._common import bit_button, complaint, details_table, group, paint_bit, parse_number, show_source, text_field
 
@@ -97,7 +97,7 @@ class FloatExplorer(widgets.VBox):
     @property
     def float_bits(self):
         """The :class:`~numformat.FloatBits` shown."""
-        return floatbits.FloatBits.from_int(self.bits, self.fmt, source=self._source)
+        return floats.FloatBits.from_int(self.bits, self.fmt, source=self._source)
 
     @property
     def value(self):
@@ -112,7 +112,7 @@ class FloatExplorer(widgets.VBox):
     def set_value(self, value):
         """Round ``value`` (a number or a decimal string) to the format and show it."""
         number = parse_number(value) if isinstance(value, str) else value
-        encoded = floatbits.encode(number, self.fmt)
+        encoded = floats.encode(number, self.fmt)
         self._source = number
         self._show(encoded.bits)
         return self
@@ -194,7 +194,7 @@ class FloatExplorer(widgets.VBox):
         if self._syncing:
             return
         try:
-            decoded = floatbits.decode(change["new"], self.fmt)
+            decoded = floats.decode(change["new"], self.fmt)
         except (TypeError, ValueError) as error:
             self._complain(error)
             return

@@ -4,7 +4,8 @@
 to a format exactly, with integer arithmetic on the number's exact ratio: find its binade,
 count how many quanta of that binade it holds, round that count to nearest-even once, and
 assemble the fields.  This is the textbook algorithm; the whole-array codecs in
-:mod:`numformat.floats` do the same with float64 tricks and are tested against it.
+:mod:`numformat.floats.codecs` do the same with float64 tricks and are tested against it.
+In Jupyter a FloatBits shows coloured bit boxes (:mod:`numformat.html_repr`).
 
 Examples
 --------
@@ -28,11 +29,10 @@ import numbers
 import re
 from fractions import Fraction
 
-import numpy as np
 
-from .checks import shorten
-from .floats import FLOAT32, FloatFormat, float_format
-from .rounding import divide_round
+from ..checks import exact_fraction, shorten, shown
+from ..rounding import divide_round
+from .format import FLOAT32, FloatFormat, float_format
 
 # Bit patterns as text, ASCII digits only (Python's int() would also take other scripts' digits and signs)
 _PREFIXED_BITS = re.compile(r"0([xXbB])([0-9a-fA-F]+)")
@@ -141,7 +141,7 @@ class FloatBits:
         """``value - source`` as a float, when a source was encoded (None otherwise)."""
         if self.source is None or self.kind == "nan" or not math.isfinite(self.value):
             return None
-        return float(Fraction(self.value) - _exact(self.source))
+        return float(Fraction(self.value) - exact_fraction(self.source))
 
     @property
     def hex(self):
@@ -175,7 +175,7 @@ class FloatBits:
         lines = [f"{fmt.name}: 1 sign, {fmt.exponent_bits} exponent, {fmt.mantissa_bits} mantissa bits, "
                  f"bias {fmt.bias}"]
         if self.source is not None:
-            lines.append(f"  input     {_show(self.source)}")
+            lines.append(f"  input     {shown(self.source)}")
         lines += [f"  bits      {self.binary}",
                   f"  hex       {self.hex}",
                   f"  sign      {sign:<{pad}}  {'-' if self.sign else '+'}",
@@ -201,32 +201,6 @@ class FloatBits:
             return "payload" if self.kind == "nan" else "zero"
         lead = "1" if self.kind == "normal" else "0"
         return f"{lead}.{self.mantissa:0{self.fmt.mantissa_bits}b} = {self.significand!r}"
-
-
-def _show(number):
-    """A readable form of an input number."""
-    if isinstance(number, Fraction) and number.denominator != 1:
-        return str(number)
-    return repr(number) if isinstance(number, float) else str(number)
-
-
-def _exact(x, parameter="x"):
-    """The exact value of a real number as a Fraction (or a float for inf and NaN)."""
-    if isinstance(x, np.ndarray) and x.ndim == 0:
-        x = x.item()
-    if isinstance(x, bool) or x is None or isinstance(x, (str, bytes, complex, np.complexfloating)):
-        raise TypeError(f"{parameter} must be a real number, got {type(x).__name__} {x!r}")
-    if isinstance(x, decimal.Decimal):
-        return Fraction(x) if x.is_finite() else float(x)
-    if isinstance(x, numbers.Integral):
-        return Fraction(int(x))
-    if isinstance(x, Fraction):
-        return x
-    if isinstance(x, numbers.Real):
-        value = float(x)  # exact for Python floats and numpy float16/32/64 scalars
-        return Fraction(value) if math.isfinite(value) else value
-    raise TypeError(f"{parameter} must be a single real number, got {type(x).__name__}; "
-                    "for arrays use numformat.to_bits")
 
 
 def _negative_zero(x):
@@ -263,7 +237,7 @@ def encode(x, fmt=FLOAT32, *, saturate=False):
     TypeError: x must be a single real number, got list; for arrays use numformat.to_bits
     """
     fmt = float_format(fmt)
-    exact = _exact(x)
+    exact = exact_fraction(x)
     if isinstance(exact, float):  # inf or NaN
         negative = math.copysign(1.0, exact) < 0
         if math.isnan(exact):

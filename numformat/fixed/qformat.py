@@ -31,7 +31,7 @@ import re
 
 import numpy as np
 
-from .checks import shorten
+from ..checks import shorten
 
 
 MAX_WORD_BITS = 64

@@ -38,10 +38,9 @@ import operator
 
 import numpy as np
 
-from .floatbits import _exact, _show
-from .checks import as_float64_array
+from ..checks import as_float64_array, exact_fraction, shown
 from .qformat import QFormat, as_qformat, grown_format, negated_format, product_format, sum_format
-from .rounding import apply_overflow, check_overflow, check_rounding, divide_round, round_half
+from ..rounding import apply_overflow, check_overflow, check_rounding, divide_round, round_half
 
 __all__ = ["Fixed", "QFormat", "negated_format", "product_format", "sum_format"]
 
@@ -322,14 +321,14 @@ def _widen(raw, wide):
 
 # --- conversion -----------------------------------------------------------------------------
 def _overflow_what(fmt, value):
-    return f"{fmt} [{fmt.min!r}, {fmt.max!r}] cannot hold {_show(value)}: raw"
+    return f"{fmt} [{fmt.min!r}, {fmt.max!r}] cannot hold {shown(value)}: raw"
 
 
 def _raw_from_number(value, fmt, rounding, overflow):
     """One Python or numpy number, exactly: round num * 2**n / den with integers."""
-    exact = _exact(value, "value")
+    exact = exact_fraction(value, "value")
     if isinstance(exact, float):
-        raise ValueError(f"value={_show(value)} has no fixed-point representation; Qm.n holds finite numbers only")
+        raise ValueError(f"value={shown(value)} has no fixed-point representation; Qm.n holds finite numbers only")
     raw = divide_round(exact.numerator << fmt.n, exact.denominator, rounding)
     return apply_overflow(raw, fmt.raw_min, fmt.raw_max, overflow, what=_overflow_what(fmt, value))
 
