@@ -9,6 +9,11 @@ from collections import defaultdict
 
 NOTEBOOK_SECONDS = 30.0
 
+# lessons/labs/ holds the labs' nbgrader student copies (made by tools/release_labs.py): their
+# solution cells raise NotImplementedError and they carry no outputs, so nbval must not run them.
+# tests/test_nbgrader.py checks them against what nbgrader makes from labs/ instead.
+collect_ignore = ["lessons/labs"]
+
 _notebook_seconds = defaultdict(float)
 
 

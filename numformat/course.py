@@ -44,6 +44,20 @@ class Notebook:
         return "lab" if self.path.startswith("labs/") else "lesson"
 
     @property
+    def opens_as(self):
+        """Where a student finds it in JupyterLab started with ``jupyter lab lessons/``, whose file
+        browser starts in lessons/: a lesson by its file name, a lab as its nbgrader student copy
+        in ``labs/`` there (lessons/labs/<lab>/<lab>.ipynb in the course folder, made by
+        ``python tools/release_labs.py``).
+
+        >>> Notebook("Lab 2", "labs/lab02_fixed_point/lab02_fixed_point.ipynb", "Lab 2 — Fixed point").opens_as
+        'labs/lab02_fixed_point/lab02_fixed_point.ipynb'
+        >>> Notebook("Lesson 3", "lessons/03_fixed_point.ipynb", "Lesson 3 — Fixed point").opens_as
+        '03_fixed_point.ipynb'
+        """
+        return self.path.removeprefix("lessons/") if self.kind == "lesson" else self.path
+
+    @property
     def short_title(self):
         """The title without its "Lesson 3 —" prefix: ``'Fixed point Qm.n'``."""
         return self.title.split("—", 1)[-1].strip()

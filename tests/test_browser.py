@@ -1,9 +1,16 @@
-"""End to end: the IEEE-754 lesson in real JupyterLab, in a real (headless) Chromium.
+"""End to end: the course in real JupyterLab, in a real (headless) Chromium, started as a student does.
 
-Starts ``jupyter lab`` on a free localhost port over a copy of lessons/02_ieee754.ipynb, opens
-it with Playwright, runs every cell from the Run menu, checks that no cell shows an error,
-clicks one exponent bit of the float explorer and checks that the decimal value shown changes
-to exactly what numformat says the new bit pattern means, and saves a screenshot.
+A copy of the course (lessons/, with the labs' student copies in lessons/labs/, and README.md)
+is served by ``jupyter lab lessons/`` run from the course folder, on a free localhost port, so
+the file browser's root is lessons/ exactly as a student sees it (a copy, because running cells
+marks notebooks changed and JupyterLab would save them).  Then, with Playwright:
+
+- the IEEE-754 lesson runs every cell from the Run menu with no cell showing an error; clicking
+  one exponent bit of the float explorer changes the decimal value shown to exactly what
+  numformat says the new bit pattern means; a screenshot is saved;
+- in the file browser, opening ``labs/`` lists every lab, and opening a lab's folder and then its
+  notebook opens the nbgrader student copy (its solution cells raise NotImplementedError), with
+  a kernel, as ``labs/<lab>/<lab>.ipynb`` of that server.
 
 Skips with a reason when Chromium or Playwright is missing on a developer's machine; CI sets
 NUMFORMAT_REQUIRE_BROWSER=1, which turns the skip into a failure.
@@ -18,6 +25,7 @@ import socket
 import subprocess
 import sys
 import time
+import types
 import urllib.request
 
 import pytest
@@ -57,30 +65,46 @@ def free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def jupyter_lab(tmp_path):
-    """A JupyterLab server over a temporary folder holding a copy of the lesson."""
-    require_browser()
-    root = tmp_path / "course"
-    root.mkdir()
-    shutil.copy(LESSON, root / LESSON.name)
-    config = tmp_path / "jupyter-config"
+def api(server, token, path, method="GET"):
+    """One call to the Jupyter server's REST API, its JSON answer (None when it sends none)."""
+    request = urllib.request.Request(f"{server}/api/{path}", method=method, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = response.read()
+    return json.loads(body) if body else None
+
+
+def write_lab_settings(config):
+    """No news pop-up, no autosave, and every cell kept in the page (no virtual scrolling), so that
+    all the execution prompts can be read."""
     settings = config / "lab" / "user-settings" / "@jupyterlab"
-    # No news pop-up; and every cell kept in the page (no virtual scrolling), so that all the
-    # execution prompts can be read.
     for extension, plugin, values in [("apputils-extension", "notification", {"fetchNews": "false"}),
-                                      ("notebook-extension", "tracker", {"windowingMode": "none"})]:
-        (settings / extension).mkdir(parents=True)
+                                      ("notebook-extension", "tracker", {"windowingMode": "none"}),
+                                      ("docmanager-extension", "plugin", {"autosave": False})]:
+        (settings / extension).mkdir(parents=True, exist_ok=True)
         (settings / extension / f"{plugin}.jupyterlab-settings").write_text(json.dumps(values))
+
+
+@pytest.fixture(scope="module")
+def jupyter_server(tmp_path_factory):
+    """``jupyter lab lessons/`` run from a copy of the course folder: (url, token, course folder)."""
+    require_browser()
+    tmp_path = tmp_path_factory.mktemp("browser")
+    course = tmp_path / "numformat"
+    shutil.copytree(ROOT / "lessons", course / "lessons", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copy(ROOT / "README.md", course)
+    config = tmp_path / "jupyter-config"
+    write_lab_settings(config)
     port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config), JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
                JUPYTER_DATA_DIR=str(tmp_path / "data"))
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-               f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}", "--allow-root",
+    # The student's command, `jupyter lab lessons/`, plus what a test needs: a fixed port and
+    # token, no browser of its own, no network checks.
+    command = [sys.executable, "-m", "jupyterlab", "lessons/", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+               f"--ServerApp.token={token}", "--allow-root",
                "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
                f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"]
     log = open(tmp_path / "jupyter.log", "w")
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(command, cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -91,7 +115,8 @@ def jupyter_lab(tmp_path):
                 if server.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"jupyter lab did not start:\n{(tmp_path / 'jupyter.log').read_text()[-3000:]}")
                 time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}", token
+        yield types.SimpleNamespace(url=f"http://127.0.0.1:{port}", token=token, course=course,
+                                    workspaces=tmp_path / "workspaces")
     finally:
         server.terminate()
         try:
@@ -99,6 +124,30 @@ def jupyter_lab(tmp_path):
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+@pytest.fixture
+def jupyter_lab(jupyter_server):
+    """The shared server, left as a fresh start after each test: no session (so no kernel) and
+    no saved workspace (which would reopen the last test's notebook)."""
+    server, token = jupyter_server.url, jupyter_server.token
+    yield server, token
+    for session in api(server, token, "sessions"):
+        api(server, token, f"sessions/{session['id']}", method="DELETE")
+    shutil.rmtree(jupyter_server.workspaces, ignore_errors=True)
+
+
+@pytest.fixture
+def browser_page():
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            yield browser.new_page(viewport={"width": 1400, "height": 1000})
+        finally:
+            browser.close()
 
 
 def wait_for_one_connected_idle_kernel(server, token):
@@ -113,6 +162,18 @@ def wait_for_one_connected_idle_kernel(server, token):
             return
         if time.monotonic() > deadline:
             pytest.fail(f"no single connected idle kernel after 120 s: {kernels}")
+        time.sleep(0.5)
+
+
+def wait_for_session_kernel(server, token, path):
+    """The kernel of the one session the server holds, once it is for ``path`` and idle."""
+    deadline = time.monotonic() + 120
+    while True:
+        sessions = api(server, token, "sessions")
+        if [session["path"] for session in sessions] == [path] and sessions[0]["kernel"]["execution_state"] == "idle":
+            return sessions[0]["kernel"]
+        if time.monotonic() > deadline:
+            pytest.fail(f"no idle kernel for {path} after 120 s: {sessions}")
         time.sleep(0.5)
 
 
@@ -133,38 +194,82 @@ def run_all_cells(page, cell_count):
     return prompts
 
 
-def test_lesson_runs_and_float_explorer_responds_to_a_click(jupyter_lab, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_lesson_runs_and_float_explorer_responds_to_a_click(jupyter_lab, browser_page, tmp_path):
     notebook = json.loads(LESSON.read_text())
     code_cells = sum(cell["cell_type"] == "code" for cell in notebook["cells"])
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            server, token = jupyter_lab
-            page.goto(f"{server}/lab/tree/{LESSON.name}?token={token}")
-            page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=120_000)
-            wait_for_one_connected_idle_kernel(server, token)
-            try:
-                run_all_cells(page, code_cells)
-                errors = page.locator(ERROR_OUTPUT)
-                assert errors.count() == 0, f"a cell shows an error or a warning:\n{errors.first.inner_text()}"
+    page = browser_page
+    server, token = jupyter_lab
+    # The server's root is lessons/, so the lesson is at the top of the file browser.
+    page.goto(f"{server}/lab/tree/{LESSON.name}?token={token}")
+    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=120_000)
+    wait_for_one_connected_idle_kernel(server, token)
+    try:
+        run_all_cells(page, code_cells)
+        errors = page.locator(ERROR_OUTPUT)
+        assert errors.count() == 0, f"a cell shows an error or a warning:\n{errors.first.inner_text()}"
 
-                explorer = page.locator(".nf-float-explorer").first
-                explorer.scroll_into_view_if_needed()
-                bits_before = int(explorer.locator(".nf-hex input").input_value(), 16)
-                fmt = nf.float_format(explorer.locator("select").input_value().replace("float8 ", "").lower())
-                exponent_lsb = fmt.mantissa_bits
-                explorer.locator(f".nf-bit-{exponent_lsb}").click()
-                expected = nf.decode(bits_before ^ (1 << exponent_lsb), fmt)
-                page.wait_for_function(
-                    "([hex]) => [...document.querySelectorAll('.nf-float-explorer .nf-hex input')]"
-                    ".some(input => input.value === hex)", arg=[expected.hex], timeout=20_000)
-                shown = float(explorer.locator(".nf-decimal input").input_value())
-                assert shown == expected.value, f"clicking bit {exponent_lsb} showed {shown}, expected {expected.value}"
-                assert expected.value != nf.decode(bits_before, fmt).value
-            finally:
-                page.screenshot(path=str(tmp_path / "jupyterlab.png"), full_page=True)
-        finally:
-            browser.close()
+        explorer = page.locator(".nf-float-explorer").first
+        explorer.scroll_into_view_if_needed()
+        bits_before = int(explorer.locator(".nf-hex input").input_value(), 16)
+        fmt = nf.float_format(explorer.locator("select").input_value().replace("float8 ", "").lower())
+        exponent_lsb = fmt.mantissa_bits
+        explorer.locator(f".nf-bit-{exponent_lsb}").click()
+        expected = nf.decode(bits_before ^ (1 << exponent_lsb), fmt)
+        page.wait_for_function(
+            "([hex]) => [...document.querySelectorAll('.nf-float-explorer .nf-hex input')]"
+            ".some(input => input.value === hex)", arg=[expected.hex], timeout=20_000)
+        shown = float(explorer.locator(".nf-decimal input").input_value())
+        assert shown == expected.value, f"clicking bit {exponent_lsb} showed {shown}, expected {expected.value}"
+        assert expected.value != nf.decode(bits_before, fmt).value
+    finally:
+        page.screenshot(path=str(tmp_path / "jupyterlab.png"), full_page=True)
+
+
+def open_in_file_browser(page, name):
+    """Double-click ``name`` in the file browser's current folder, as a student does."""
+    page.locator(".jp-DirListing-content .jp-DirListing-itemText").get_by_text(name, exact=True).dblclick()
+
+
+def listed_names(page):
+    return set(page.locator(".jp-DirListing-content .jp-DirListing-itemText").all_inner_texts())
+
+
+def test_the_file_browser_reaches_every_lab_and_opens_its_student_copy(jupyter_lab, jupyter_server, browser_page,
+                                                                      tmp_path):
+    server, token = jupyter_lab
+    course = jupyter_server.course
+    labs = sorted(path.name for path in (course / "lessons" / "labs").iterdir() if path.is_dir())
+    assert labs, "lessons/labs/ holds no student copy: run python tools/release_labs.py"
+    lab = labs[0]
+    student_copy = json.loads((course / "lessons" / "labs" / lab / f"{lab}.ipynb").read_text())
+    page = browser_page
+    page.goto(f"{server}/lab?token={token}")
+    try:
+        page.locator(".jp-DirListing-content .jp-DirListing-itemText").first.wait_for(timeout=120_000)
+        # The root a student starts in: the lessons and the labs/ folder.
+        page.wait_for_function("() => [...document.querySelectorAll('.jp-DirListing-itemText')]"
+                               ".some(e => e.textContent.trim() === 'labs')", timeout=30_000)
+        assert {"00_start_here.ipynb", "labs"} <= listed_names(page)
+        open_in_file_browser(page, "labs")
+        page.locator(".jp-DirListing-content .jp-DirListing-itemText").get_by_text(lab, exact=True).wait_for()
+        assert set(labs) <= listed_names(page), "every lab is one click away in labs/"
+        open_in_file_browser(page, lab)
+        open_in_file_browser(page, f"{lab}.ipynb")
+
+        page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(timeout=120_000)
+        assert page.locator(".lm-TabBar-tab.jp-mod-current .lm-TabBar-tabLabel").inner_text() == f"{lab}.ipynb"
+        # Every cell of the student copy is rendered (windowing is off).
+        page.wait_for_function("([n]) => document.querySelectorAll('.jp-Notebook .jp-Cell').length === n",
+                               arg=[len(student_copy["cells"])], timeout=30_000)
+        stubs = page.locator(".jp-Notebook .jp-CodeCell .jp-InputArea-editor").filter(has_text="raise NotImplementedError()")
+        assert stubs.count() == sum("raise NotImplementedError()" in "".join(cell["source"])
+                                    for cell in student_copy["cells"] if cell["cell_type"] == "code") > 0, \
+            "the student copy, its solutions replaced by raise NotImplementedError()"
+        assert page.locator(".jp-Notebook").filter(has_text="### BEGIN SOLUTION").count() == 0
+        # nbgrader's JupyterLab extension gives the copy the Validate button lesson 0 describes.
+        assert page.locator(".jp-NotebookPanel-toolbar").get_by_text("Validate", exact=True).is_visible()
+        # The server rooted at lessons/ opened the student copy, and a kernel runs it.
+        kernel = wait_for_session_kernel(server, token, f"labs/{lab}/{lab}.ipynb")
+        assert kernel["execution_state"] == "idle"
+    finally:
+        page.screenshot(path=str(tmp_path / "student_copy.png"), full_page=True)

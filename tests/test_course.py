@@ -25,6 +25,19 @@ def test_the_map_of_this_repository_lists_every_notebook_once_in_readme_order():
     assert notebooks[0].path == "lessons/00_start_here.ipynb" and notebooks[0].short_title == "Start here"
 
 
+def test_every_notebook_opens_from_the_lessons_folder():
+    """`jupyter lab lessons/` roots the file browser at lessons/: each lesson and each lab's
+    student copy must be there, under the path lesson 0 gives."""
+    for notebook in course.course_map(ROOT):
+        opened = ROOT / "lessons" / notebook.opens_as
+        assert opened.is_file(), f"{notebook.label}: lessons/{notebook.opens_as} is missing"
+        if notebook.kind == "lab":
+            student_copy = opened.read_text(encoding="utf-8")
+            assert "raise NotImplementedError()" in student_copy and "### BEGIN SOLUTION" not in student_copy
+        else:
+            assert opened == ROOT / notebook.path
+
+
 def write_notebook(path, heading):
     path.parent.mkdir(parents=True, exist_ok=True)
     cells = [{"cell_type": "markdown", "metadata": {}, "source": [f"# {heading}\n", "\n", "In this lesson..."]}]

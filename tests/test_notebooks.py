@@ -2,7 +2,9 @@
 
 Lessons: executed and clean, say what the student will learn, teach with plots, end with
 exercises.  Labs: nbgrader source notebooks worth 100 points with solutions, visible tests and
-hidden tests.
+hidden tests.  The labs' student copies in lessons/labs/ are neither: nbval does not run them
+(the root conftest.py ignores them) and tests/test_nbgrader.py checks them against nbgrader.
+No stored output, of any of them, shows a path of the computer that ran it.
 """
 
 import json
@@ -15,7 +17,12 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 LESSONS = sorted(ROOT.glob("lessons/*.ipynb"))
 LABS = sorted(ROOT.glob("labs/*/*.ipynb"))
 NOTEBOOKS = LESSONS + LABS
+STUDENT_COPIES = sorted(ROOT.glob("lessons/labs/*/*.ipynb"))
 PROGRESS_BAR = re.compile(r"\d+%\|[█▏▎▍▌▋▊▉ #]*\|")
+# Absolute paths of the machine that executed a notebook: Unix homes and work folders, macOS
+# homes, Windows drives, installed packages.
+ABSOLUTE_PATH = re.compile(r"(?<![\w.~])/(?:home|root|work|tmp|Users|usr|opt|var|private|mnt|srv)/"
+                           r"|\b[A-Za-z]:\\|site-packages|dist-packages")
 
 
 def load(path):
@@ -110,3 +117,47 @@ def test_nbval_markers_stand_alone(path):
         for line in text(cell).splitlines():
             if "NBVAL_" in line:
                 assert line.strip().lstrip("#").strip() in NBVAL_MARKERS, f"marker not alone on its line: {line!r}"
+
+
+def shown_texts(output):
+    """Every piece of text an output shows: streams, text-like MIME data, error messages and
+    tracebacks (images are skipped: base64 can spell anything)."""
+    texts = [output.get("text", ""), output.get("evalue", ""), *output.get("traceback", [])]
+    for mime, value in output.get("data", {}).items():
+        if not mime.startswith("image/") or mime == "image/svg+xml":
+            texts.append(value if isinstance(value, str) else json.dumps(value))
+    return ["".join(text) if isinstance(text, list) else text for text in texts]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + STUDENT_COPIES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_no_stored_output_shows_an_absolute_path(path):
+    for index, cell in enumerate(load(path)["cells"]):
+        for output in cell.get("outputs", []):
+            for shown in shown_texts(output):
+                found = ABSOLUTE_PATH.search(shown)
+                assert not found, (f"cell {index} shows a path of this computer: "
+                                   f"...{shown[max(found.start() - 40, 0):found.end() + 40]}...; print a relative one")
+
+
+@pytest.mark.parametrize("pattern", ["from /work/main/numformat", "/home/ada/numformat/x.py", "/root/.cache",
+                                     "/tmp/pytest-1/a.wav", "/Users/ada/course", "C:\\Users\\ada",
+                                     "lib/python3.11/site-packages/numformat"])
+def test_the_absolute_path_check_catches(pattern):
+    assert ABSOLUTE_PATH.search(pattern)
+
+
+@pytest.mark.parametrize("text", ["from ../numformat, this course folder's copy", "labs/lab01_float_bits/lab01.ipynb",
+                                  "10 dB/octave", "int8/uint8", "e.g. ~/work/ is yours", "1/tmp"])
+def test_the_absolute_path_check_lets_relative_text_through(text):
+    assert not ABSOLUTE_PATH.search(text)
+
+
+def test_student_copies_are_not_lessons():
+    """lessons/labs/<lab>/<lab>.ipynb are the labs' student copies, one per lab: no lesson check
+    applies to them, and they carry no outputs."""
+    assert [path.parent.name for path in STUDENT_COPIES] == [path.parent.name for path in LABS]
+    assert not set(STUDENT_COPIES) & set(LESSONS)
+    assert all(path.parent == ROOT / "lessons" for path in LESSONS)
+    for path in STUDENT_COPIES:
+        assert path.stem == path.parent.name, "lessons/labs/<lab>/<lab>.ipynb"
+        assert all(not cell.get("outputs") for cell in load(path)["cells"]), f"{path.name}: a student copy has no outputs"
