@@ -153,8 +153,15 @@ def _fixed_lines(value, fmt, source):
               f"  value     {value.raw} / 2^{fmt.n} = {value.exact}"]
     if source is not None:
         error = Fraction(value.raw, 2 ** fmt.n) - Fraction(source)
-        lines.append(f"  error     {float(error):+.6g} (stored - input)")
+        lines.append(f"  error     {_six_digits(error)} (stored - input)")
     return lines
+
+
+def _six_digits(number):
+    """``number`` (a Fraction) to 6 significant digits with its sign, even beyond float64's range."""
+    context = decimal.Context(prec=6)
+    quotient = context.divide(decimal.Decimal(number.numerator), decimal.Decimal(number.denominator))
+    return f"{float(quotient):+.6g}" if abs(quotient.adjusted()) < 300 else f"{quotient:+}"
 
 
 def _fixed_command(args):

@@ -168,3 +168,11 @@ def test_int8_empty_range_says_why_the_scale_is_one(low, high, why, capsys):
 def test_main_returns_argparse_status_instead_of_raising(args, status, stream, text, capsys):
     assert main(args) == status
     assert text in getattr(capsys.readouterr(), stream)
+
+
+@pytest.mark.parametrize("value, error", [("1e400", "-1.00000E+400"), ("1e-400", "-1E-400"),
+                                          ("3.14159", "+1.15625e-05")])
+def test_fixed_error_is_shown_beyond_float64s_range(value, error, capsys):
+    """The stored - input error of a value far outside float64 (an exact Fraction) is still printed."""
+    assert main(["fixed", value, "--format", "Q3.12"]) == 0
+    assert f"error     {error} (stored - input)" in capsys.readouterr().out
