@@ -5,7 +5,7 @@ import numpy as np
 
 import numformat as nf
 from numformat.nn import fp8_model, quantization_aware_training
-from numformat.nn.fake_quant import mse_clip_fractions
+from numformat.nn.ptq import mse_clip_fractions
 from numformat.nn.train import TrainConfig, train
 from run import Case
 

@@ -25,7 +25,7 @@ from numformat.compress import (
     share_weights,
     shift_add_dot,
 )
-from numformat.compress.storage import LAYER_HEADER_BITS
+from numformat.compress.encoding import LAYER_HEADER_BITS
 from numformat.nn import FloatCNN
 
 

@@ -22,9 +22,9 @@ from numformat.compress import (
     to_bytes,
 )
 from numformat.compress.build import BUILD_SETTINGS, RECORD_PATH, training_data
-from numformat.compress.container import COMPRESSED_PATH, BitReader, BitWriter
+from numformat.compress.file_format import COMPRESSED_PATH, BitReader, BitWriter
 from numformat.compress.prune import check_sparsity, prune_step
-from numformat.compress.storage import BIAS_STORAGE
+from numformat.compress.encoding import BIAS_STORAGE
 
 
 def random_encoded(model, rng, bias_dtype, codebook_dtype):

@@ -6,7 +6,7 @@ import pytest
 
 import numformat as nf
 from numformat.nn import fp8_model, post_training_quantize
-from numformat.nn.fake_quant import LAYERS, fake_quantize_weights
+from numformat.nn.ptq import LAYERS, fake_quantize_weights
 from numformat.nn.fp8 import FP8_FORMATS, fp8_scale, fp8_weights, round_to_fp8
 
 ml_dtypes = pytest.importorskip("ml_dtypes")

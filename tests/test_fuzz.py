@@ -30,7 +30,7 @@ import numformat as nf
 from numformat import audio
 from numformat.cli import main
 from numformat.compress import from_bytes, to_bytes
-from numformat.compress.container import COMPRESSED_PATH
+from numformat.compress.file_format import COMPRESSED_PATH
 from numformat.compress.prune import WEIGHT_NAMES
 from numformat.nn.model import PARAMETER_SHAPES
 

@@ -9,7 +9,7 @@ import pytest
 import numformat as nf
 from numformat import quant
 from numformat.nn import quantization_aware_training, quantize_model
-from numformat.nn.fake_quant import ActivationQuantizer, LAYERS, post_training_quantize
+from numformat.nn.ptq import ActivationQuantizer, LAYERS, post_training_quantize
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,6 @@ import json
 import os
 import pathlib
 import platform
-import re
 import subprocess
 import sys
 

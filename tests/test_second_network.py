@@ -13,7 +13,7 @@ from numformat.nn import (Architecture, Conv2d, Dense, Flatten, FloatCNN, MaxPoo
                           fp8_model, layer_sensitivity, post_training_quantize, quantization_aware_training,
                           quantize_model, run_onnxruntime)
 from numformat.nn.architecture import DIGITS_CNN, PARAMETRIC
-from numformat.nn.fake_quant import weight_qparams
+from numformat.nn.ptq import weight_qparams
 from numformat.nn.train import TrainConfig, train
 
 from .test_nn import assert_gradients_match_finite_differences
@@ -61,13 +61,13 @@ def int8_network(network):
 def test_the_digits_vocabulary_is_derived_from_its_description():
     import importlib
 
-    prune, storage = (importlib.import_module(f"numformat.compress.{name}") for name in ("prune", "storage"))
-    from numformat.nn import fake_quant, model as model_module
+    prune, encoding = (importlib.import_module(f"numformat.compress.{name}") for name in ("prune", "encoding"))
+    from numformat.nn import ptq, model as model_module
 
     assert model_module.PARAMETER_SHAPES == DIGITS_CNN.parameter_shapes()
     assert (model_module.IMAGE_SHAPE, model_module.CLASSES) == (DIGITS_CNN.input_shape, DIGITS_CNN.classes)
-    assert fake_quant.LAYERS == ("conv1", "conv2", "fc") and fake_quant.ACTIVATIONS == ("input", "conv1", "conv2")
-    assert prune.WEIGHT_NAMES == DIGITS_CNN.weight_names and storage.BIAS_NAMES == DIGITS_CNN.bias_names
+    assert ptq.LAYERS == ("conv1", "conv2", "fc") and ptq.ACTIVATIONS == ("input", "conv1", "conv2")
+    assert prune.WEIGHT_NAMES == DIGITS_CNN.weight_names and encoding.BIAS_NAMES == DIGITS_CNN.bias_names
     assert compress.PARAMETERS == sum(int(np.prod(shape)) for shape in DIGITS_CNN.parameter_shapes().values())
 
 
@@ -289,6 +289,14 @@ def test_pruning_sharing_and_encoding_run(network):
     assert decoded.architecture == model.architecture
     for name in weight_names:
         assert np.array_equal(decoded.params[name], shared[name].values())
+    data_bytes = compress.to_bytes(encoded)                       # the file, for this architecture
+    assert len(data_bytes) == -(-encoded.bits()["total"] // 8)
+    reread = compress.from_bytes(data_bytes, model.architecture)
+    assert compress.to_bytes(reread) == data_bytes
+    for name in model.architecture.parameter_shapes():
+        assert np.array_equal(reread.decode().params[name], decoded.params[name]), name
+    with pytest.raises(ValueError):                               # the digits CNN's shapes do not fit it
+        compress.from_bytes(data_bytes)
     result = compress.deep_compression(model, sparsity=0.5, weight_bits=3, index_bits=4, prune_steps=1,
                                        prune_epochs=1, share_epochs=1, data=data)
     rows = result.report(x, y, model)

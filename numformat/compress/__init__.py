@@ -1,14 +1,14 @@
 """Beyond int8: pruning, k-means weight sharing, Huffman coding, power-of-two weights (INQ).
 
 One module per idea: :mod:`.prune` (magnitude pruning with fine-tuning), :mod:`.share`
-(k-means weight sharing), :mod:`.huffman` (canonical Huffman codes), :mod:`.storage` (Deep
-Compression's sparse, shared, Huffman-coded format with every bit counted), :mod:`.container`
+(k-means weight sharing), :mod:`.huffman` (canonical Huffman codes), :mod:`.encoding` (Deep
+Compression's sparse, shared, Huffman-coded format with every bit counted), :mod:`.file_format`
 (that format written to bytes and read back), :mod:`.inq` (incremental power-of-two
-quantization), :mod:`.report` (the whole pipeline and its report), :mod:`.search` (settings
+quantization), :mod:`.pipeline` (the whole pipeline and its report), :mod:`.search` (settings
 chosen by cross-validation) and :mod:`.build` (the shipped compressed CNN, rebuilt from a seed).
 """
 
-from .container import from_bytes, load_compressed, read_compressed, save_compressed, to_bytes
+from .file_format import from_bytes, load_compressed, read_compressed, save_compressed, to_bytes
 from .huffman import (
     HuffmanCode,
     canonical_codes,
@@ -20,7 +20,7 @@ from .huffman import (
 )
 from .inq import INQ_PORTIONS, PowerOfTwoGrid, inq, inq_partition, shift_add_dot
 from .prune import WEIGHT_NAMES, apply_masks, magnitude_mask, prune, prune_masks, sparsity_of
-from .report import (
+from .pipeline import (
     DEEP_COMPRESSION_SETTINGS,
     FLOAT32_BITS,
     PARAMETERS,
@@ -32,7 +32,7 @@ from .report import (
     share_and_encode,
 )
 from .share import KMEANS_INITS, SharedWeights, fine_tune_shared, initial_centroids, kmeans_1d, share_model, share_weights
-from .storage import (
+from .encoding import (
     BIAS_STORAGE,
     EncodedLayer,
     EncodedModel,

@@ -3,7 +3,7 @@
     python -m numformat.compress.build              # rebuild numformat/data/digits_cnn_compressed.bin and .json
     python -m numformat.compress.build --out my.bin
 
-The long version of :func:`~numformat.compress.report.deep_compression` (whose defaults stay
+The long version of :func:`~numformat.compress.pipeline.deep_compression` (whose defaults stay
 short enough for a lesson): prune in many rounds of many epochs each, as Han et al.'s iterative
 pruning does, share weights by k-means and fine-tune the centroids, Huffman-code, and store the
 biases in int8.  Every fine-tuning learns from the float model's softened answers as well as
@@ -35,9 +35,9 @@ from ..nn.data import load_digits_split
 from ..nn.distill import distillation_targets
 from ..nn.model import load_pretrained
 from ..nn.train import progress_bar
-from .container import COMPRESSED_PATH, save_compressed, to_bytes
+from .file_format import COMPRESSED_PATH, save_compressed, to_bytes
 from .prune import WEIGHT_NAMES
-from .report import deep_compression
+from .pipeline import deep_compression
 
 RECORD_PATH = COMPRESSED_PATH.with_suffix(".json")
 

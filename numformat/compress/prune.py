@@ -24,7 +24,7 @@ import numbers
 import numpy as np
 
 from ..nn.architecture import DIGITS_CNN
-from ..nn.fake_quant import check_model
+from ..nn.ptq import check_model
 from ..nn.model import FloatCNN
 from ..nn.train import TrainConfig, train
 

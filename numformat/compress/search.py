@@ -32,7 +32,7 @@ from ..nn.data import VALIDATION_FOLDS, validation_folds
 from ..nn.distill import distillation_targets
 from ..nn.train import TrainConfig, progress_bar, train
 from .prune import WEIGHT_NAMES, check_sparsity, prune
-from .report import FLOAT32_BITS, share_and_encode
+from .pipeline import FLOAT32_BITS, share_and_encode
 
 SEARCH_GRID = {
     "conv1_weight": (0.0, 0.3),

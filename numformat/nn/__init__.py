@@ -14,7 +14,7 @@ an E4M3 or E5M2 one.
 from .architecture import DIGITS_CNN, Architecture, Conv2d, Dense, Flatten, MaxPool, ReLU
 from .data import load_digits_split, validation_folds
 from .distill import distillation_targets
-from .fake_quant import ActivationQuantizer, fake_quantize_weights, post_training_quantize, weight_qparams
+from .ptq import ActivationQuantizer, fake_quantize_weights, post_training_quantize, weight_qparams
 from .fp8 import fp8_model
 from .int8 import ENGINES, Int8CNN, QuantizedLayer, quantize_model
 from .model import FloatCNN, load_pretrained

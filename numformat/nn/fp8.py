@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..floats import FLOAT8_E4M3FN, FLOAT8_E5M2, FloatFormat, float_format, round_to
-from .fake_quant import check_model, float_twin, weight_layers
+from .ptq import check_model, float_twin, weight_layers
 from .model import FloatCNN
 
 FP8_FORMATS = (FLOAT8_E4M3FN, FLOAT8_E5M2)

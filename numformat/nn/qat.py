@@ -1,6 +1,6 @@
 """Quantization-aware training: fine-tuning with the rounding in the loop.
 
-Post-training quantization (:mod:`numformat.nn.fake_quant`) rounds a trained model's weights
+Post-training quantization (:mod:`numformat.nn.ptq`) rounds a trained model's weights
 and activations and hopes the model does not mind; at 8 bits it does not, at 2-4 bits the
 rounding error is more than the trained weights can absorb.  Quantization-aware training (QAT;
 Jacob et al., "Quantization and Training of Neural Networks for Efficient
@@ -41,7 +41,7 @@ from __future__ import annotations
 from ..rounding import check_mode
 from .data import load_digits_split
 from .architecture import DIGITS_CNN
-from .fake_quant import WEIGHT_METHODS, ActivationQuantizer, check_model, clip_fractions, fake_quantize_weights
+from .ptq import WEIGHT_METHODS, ActivationQuantizer, check_model, clip_fractions, fake_quantize_weights
 from .model import FloatCNN
 from .train import TrainConfig, train
 
@@ -65,7 +65,7 @@ def quantization_aware_training(model, calib_x, *, weight_bits=4, activation_bit
     calib_x : numpy.ndarray, shape (N, 1, 8, 8)
         Images for the activations' initial ranges.
     weight_bits, activation_bits, method, per_channel
-        As in :func:`~numformat.nn.fake_quant.post_training_quantize`; ``method`` is
+        As in :func:`~numformat.nn.ptq.post_training_quantize`; ``method`` is
         ``"minmax"`` or ``"mse"`` (for the weights' clipping and the activations' initial ranges).
     epochs, learning_rate, seed
         The fine-tuning run (:class:`~numformat.nn.train.TrainConfig`; the learning rate
@@ -89,7 +89,7 @@ def quantization_aware_training(model, calib_x, *, weight_bits=4, activation_bit
     Examples
     --------
     >>> from numformat.nn import load_digits_split, load_pretrained
-    >>> from numformat.nn.fake_quant import post_training_quantize
+    >>> from numformat.nn.ptq import post_training_quantize
     >>> x_train, y_train, x_test, y_test = load_digits_split()
     >>> float_model = load_pretrained()
     >>> ptq = post_training_quantize(float_model, x_train[:500], weight_bits=2)

@@ -26,7 +26,7 @@ import math
 import numpy as np
 
 from .architecture import DIGITS_CNN
-from .fake_quant import ActivationQuantizer, check_model, fake_quantize_weights, float_twin
+from .ptq import ActivationQuantizer, check_model, fake_quantize_weights, float_twin
 from .model import FloatCNN
 
 BITS = (8, 6, 4, 3, 2)
@@ -112,7 +112,7 @@ def layer_sensitivity(model, calib_x, x, y, *, bits=BITS, method="mse", per_chan
         Labelled images for the accuracy drop.
     bits : tuple of int
     method : {"minmax", "mse", "entropy", "percentile"}
-        How ranges are chosen (:func:`~numformat.nn.fake_quant.post_training_quantize`).
+        How ranges are chosen (:func:`~numformat.nn.ptq.post_training_quantize`).
     per_channel : bool
 
     Returns

@@ -79,23 +79,22 @@ def plot_sensitivity(sensitivity, value="drop", ax=None):
     import matplotlib.colors
     import numpy as np
 
-    from ..nn.sensitivity import TENSORS
-
     if value not in ("drop", "divergence"):
         raise ValueError(f"value={value!r} is not a table; use 'drop' or 'divergence'")
     ax = axes_or_new(ax, figsize=(6, 3.5))
+    tensors = list(sensitivity.accuracy)  # every tensor the table measured, in the network's order
     if value == "drop":
-        cells = np.array([[sensitivity.drop(tensor, bits) for bits in sensitivity.bits] for tensor in TENSORS])
+        cells = np.array([[sensitivity.drop(tensor, bits) for bits in sensitivity.bits] for tensor in tensors])
         norm, unit = matplotlib.colors.Normalize(0, max(1.0, cells.max())), "accuracy drop, points"
     else:
-        cells = 1000 * np.array([sensitivity.divergence[tensor] for tensor in TENSORS])
+        cells = 1000 * np.array([sensitivity.divergence[tensor] for tensor in tensors])
         norm, unit = matplotlib.colors.LogNorm(0.01, max(1.0, cells.max())), "output KL, millinats"
     image = ax.imshow(np.maximum(cells, 0.01) if value == "divergence" else cells, cmap="Reds", norm=norm, aspect="auto")
     for (row, col), cell in np.ndenumerate(cells):
         ink = "white" if norm(max(cell, 0.01)) > 0.6 else "black"
         ax.text(col, row, f"{cell:.2f}" if cell < 10 else f"{cell:.0f}", ha="center", va="center", fontsize=8, color=ink)
     ax.set_xticks(range(len(sensitivity.bits)), [f"{bits}-bit" for bits in sensitivity.bits])
-    ax.set_yticks(range(len(TENSORS)), [f"{name} {kind}" for kind, name in TENSORS])
+    ax.set_yticks(range(len(tensors)), [f"{name} {kind}" for kind, name in tensors])
     ax.set_title(f"one tensor quantized at a time: {unit}", fontsize=10)
     ax.figure.colorbar(image, ax=ax, shrink=0.8)
     return ax

@@ -3,11 +3,11 @@
 :func:`deep_compression` chains the three stages of Han, Mao & Dally (ICLR 2016) on the digits
 CNN -- prune and fine-tune (:func:`~numformat.compress.prune.prune`), share weights by k-means
 and fine-tune the centroids (:mod:`numformat.compress.share`), Huffman-code the indices
-(:mod:`numformat.compress.storage`) -- and keeps every intermediate model, so a lesson can
+(:mod:`numformat.compress.encoding`) -- and keeps every intermediate model, so a lesson can
 show what each stage costs and saves.
 
 :class:`ReportRow` is one line of a report: a model's storage in bits (everything needed to
-rebuild it: see :mod:`numformat.compress.storage` for what is counted), bits per parameter
+rebuild it: see :mod:`numformat.compress.encoding` for what is counted), bits per parameter
 (3,818 parameters in the digits CNN), bytes, the ratio to float32, and the test accuracy.
 """
 
@@ -20,7 +20,7 @@ from ..nn.architecture import DIGITS_CNN
 from .huffman import check_int
 from .prune import prune
 from .share import fine_tune_shared, share_weights
-from .storage import encode_model
+from .encoding import encode_model
 
 PARAMETERS = DIGITS_CNN.parameter_count     # the digits CNN's
 FLOAT32_BITS = 32 * PARAMETERS

@@ -1,4 +1,4 @@
-"""The compressed file, bit for bit: write an :class:`~numformat.compress.storage.EncodedModel` to
+"""The compressed file, bit for bit: write an :class:`~numformat.compress.encoding.EncodedModel` to
 bytes and read it back.
 
 The file holds exactly the parts :meth:`EncodedModel.bits` counts, one after another, most
@@ -42,20 +42,19 @@ import pathlib
 
 import numpy as np
 
-from ..nn.model import PARAMETER_SHAPES
+from ..nn.architecture import DIGITS_CNN, check_architecture
 from .huffman import MAX_CODE_LENGTH, TABLE_HEADER_BITS, HuffmanCode, huffman_decode_prefix
-from .prune import WEIGHT_NAMES
-from .storage import BIAS_NAMES, BIAS_STORAGE, EncodedLayer, EncodedModel, STORAGE_DTYPES
+from .encoding import BIAS_STORAGE, EncodedLayer, EncodedModel, STORAGE_DTYPES
 
 COMPRESSED_PATH = pathlib.Path(__file__).resolve().parent.parent / "data" / "digits_cnn_compressed.bin"
 CODEBOOK_STORAGE = tuple(STORAGE_DTYPES)        # ("float32", "float16"): the 4-bit field's values
 BIT_TYPES = {np.dtype(np.float32): np.uint32, np.dtype(np.float16): np.uint16, np.dtype(np.int8): np.uint8}
-MAX_SYMBOL_BITS = 16                            # index_bits and weight_bits: 1..16 (storage._check_bits)
+MAX_SYMBOL_BITS = 16                            # index_bits and weight_bits: 1..16 (encoding._check_bits)
 MAX_LENGTH_FIELD = MAX_CODE_LENGTH.bit_length()  # the widest code-length field a valid table needs
 
 
-def max_file_bits():
-    """The most bits any file of the format can hold: every count at its largest.
+def max_file_bits(architecture=DIGITS_CNN):
+    """The most bits any file of ``architecture``'s format can hold: every count at its largest.
 
     A reader refuses longer data before unpacking it.
 
@@ -64,9 +63,10 @@ def max_file_bits():
     """
     table = TABLE_HEADER_BITS + (1 << MAX_SYMBOL_BITS) * MAX_LENGTH_FIELD
     codebook = ((1 << MAX_SYMBOL_BITS) - 1) * 32
-    layers = sum(32 + 8 + 8 + 2 * table + codebook + 2 * MAX_CODE_LENGTH * math.prod(PARAMETER_SHAPES[name])
-                 for name in WEIGHT_NAMES)
-    biases = sum(16 + 32 * PARAMETER_SHAPES[name][0] for name in BIAS_NAMES)
+    shapes = architecture.parameter_shapes()
+    layers = sum(32 + 8 + 8 + 2 * table + codebook + 2 * MAX_CODE_LENGTH * math.prod(shapes[name])
+                 for name in architecture.weight_names)
+    biases = sum(16 + 32 * shapes[name][0] for name in architecture.bias_names)
     return 8 + layers + biases + 7
 
 
@@ -184,7 +184,7 @@ def to_bytes(encoded):
     writer = BitWriter()
     writer.write(CODEBOOK_STORAGE.index(encoded.codebook_dtype), 4)
     writer.write(BIAS_STORAGE.index(encoded.bias_dtype), 4)
-    for name in WEIGHT_NAMES:
+    for name in encoded.architecture.weight_names:
         layer = encoded.layers[name]
         if layer.codebook.size != np.flatnonzero(layer.symbol_code.lengths).max(initial=0):
             raise ValueError(f"{name}: the codebook must hold exactly the values the weight indices use")
@@ -195,16 +195,15 @@ def to_bytes(encoded):
         writer.write_values(layer.codebook)
         for packed, nbits in (layer.skip_stream, layer.symbol_stream):
             writer.write_bits(np.unpackbits(packed)[:nbits])
-    for name in BIAS_NAMES:
+    for name in encoded.architecture.bias_names:
         if name in encoded.bias_scales:
             writer.write_values(np.array([encoded.bias_scales[name]], dtype=np.float16))
         writer.write_values(encoded.biases[name])
     return writer.to_bytes()
 
 
-def _check_entries(reader, name, entries):
+def _check_entries(reader, name, size, entries):
     """An entry count the layer and the bits left can hold: one position and at least 2 bits each."""
-    size = math.prod(PARAMETER_SHAPES[name])
     if entries > size:
         raise ValueError(f"{name}: entries={entries} is impossible: at most {size}, one per weight of the layer")
     if 2 * entries > reader.remaining:
@@ -212,9 +211,8 @@ def _check_entries(reader, name, entries):
                          f"{2 * entries} bits and {reader.remaining} are left")
 
 
-def _check_positions(name, skips):
+def _check_positions(name, size, skips):
     """The entries must land inside the layer (``cumsum(skips + 1) - 1 < size``)."""
-    size = math.prod(PARAMETER_SHAPES[name])
     last = int(np.sum(skips + 1)) - 1
     if last >= size:
         raise ValueError(f"{name}: the relative indices reach position {last}, past the layer's {size} weights")
@@ -230,44 +228,50 @@ def _read_finite(reader, dtype, count, field):
     return values
 
 
-def _read_layer(reader, name, codebook_dtype):
+def _read_layer(reader, name, shape, codebook_dtype):
     entries, index_bits, weight_bits = reader.read(32), reader.read(8), reader.read(8)
     for field, value in (("index_bits", index_bits), ("weight_bits", weight_bits)):
         if not 1 <= value <= MAX_SYMBOL_BITS:
             raise ValueError(f"{name}: {field}={value} is impossible: the format allows 1 to {MAX_SYMBOL_BITS}")
-    _check_entries(reader, name, entries)
+    _check_entries(reader, name, math.prod(shape), entries)
     skip_code = _read_table(reader, 1 << index_bits, f"{name} relative-index table")
     symbol_code = _read_table(reader, 1 << weight_bits, f"{name} weight-index table")
     codebook = _read_finite(reader, codebook_dtype, int(np.flatnonzero(symbol_code.lengths).max(initial=0)),
                             f"{name} codebook")
     skips, skip_stream = reader.read_huffman(skip_code, entries)
-    _check_positions(name, skips)
+    _check_positions(name, math.prod(shape), skips)
     symbols, symbol_stream = reader.read_huffman(symbol_code, entries)
     fillers = int(np.sum(symbols == 0))
-    return EncodedLayer(PARAMETER_SHAPES[name], index_bits, weight_bits, codebook, entries, fillers,
+    return EncodedLayer(shape, index_bits, weight_bits, codebook, entries, fillers,
                         skip_code, skip_stream, symbol_code, symbol_stream)
 
 
-def from_bytes(data):
-    """Parse a file written by :func:`to_bytes` back into the :class:`EncodedModel` it holds."""
+def from_bytes(data, architecture=DIGITS_CNN):
+    """Parse a file written by :func:`to_bytes` back into the :class:`EncodedModel` it holds.
+
+    The file stores no shapes: ``architecture`` (the network the file was written for, default
+    the digits CNN) says them, as a JPEG decoder knows the layout of its own format.
+    """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be bytes, got {type(data).__name__}")
-    if 8 * len(data) > max_file_bits():
-        raise ValueError(f"data is {len(data)} bytes; a compressed CNN file is at most {max_file_bits() // 8}")
+    architecture = check_architecture(architecture)
+    if 8 * len(data) > max_file_bits(architecture):
+        raise ValueError(f"data is {len(data)} bytes; a compressed CNN file is at most {max_file_bits(architecture) // 8}")
     reader = BitReader(data)
     codebook_field, bias_field = reader.read(4), reader.read(4)
     if codebook_field >= len(CODEBOOK_STORAGE) or bias_field >= len(BIAS_STORAGE):
         raise ValueError(f"the file header names storage types {codebook_field}, {bias_field}: not a compressed CNN")
     codebook_dtype, bias_dtype = STORAGE_DTYPES[CODEBOOK_STORAGE[codebook_field]], BIAS_STORAGE[bias_field]
-    layers = {name: _read_layer(reader, name, codebook_dtype) for name in WEIGHT_NAMES}
+    shapes = architecture.parameter_shapes()
+    layers = {name: _read_layer(reader, name, shapes[name], codebook_dtype) for name in architecture.weight_names}
     biases, scales = {}, {}
-    for name in BIAS_NAMES:
+    for name in architecture.bias_names:
         if bias_dtype == "int8":
             scales[name] = _read_finite(reader, np.float16, 1, f"{name} scale")[0]
         biases[name] = _read_finite(reader, np.int8 if bias_dtype == "int8" else STORAGE_DTYPES[bias_dtype],
-                                    PARAMETER_SHAPES[name][0], name)
+                                    shapes[name][0], name)
     reader.finish()
-    return EncodedModel(layers, biases, scales)
+    return EncodedModel(layers, biases, scales, architecture)
 
 
 def save_compressed(encoded, path=COMPRESSED_PATH):
@@ -277,11 +281,11 @@ def save_compressed(encoded, path=COMPRESSED_PATH):
     return len(data)
 
 
-def read_compressed(path=COMPRESSED_PATH):
-    """The :class:`EncodedModel` in a compressed file (default: the shipped one)."""
-    return from_bytes(pathlib.Path(path).read_bytes())
+def read_compressed(path=COMPRESSED_PATH, architecture=DIGITS_CNN):
+    """The :class:`EncodedModel` in a compressed file (default: the shipped one, of the digits CNN)."""
+    return from_bytes(pathlib.Path(path).read_bytes(), architecture)
 
 
-def load_compressed(path=COMPRESSED_PATH):
+def load_compressed(path=COMPRESSED_PATH, architecture=DIGITS_CNN):
     """The ``FloatCNN`` a compressed file holds (default: the one ``python -m numformat.compress.build`` ships)."""
-    return read_compressed(path).decode()
+    return read_compressed(path, architecture).decode()

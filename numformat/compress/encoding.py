@@ -31,7 +31,7 @@ scale per layer (``bias = scale · q``, ``scale = max|bias| / 127``), a step bey
 which keeps biases in full precision.  It records the network's architecture (the layers'
 names and shapes, in order) and decodes back to a ``FloatCNN`` of it -- its accuracy is
 always measured on that decoded model, so every rounding the format makes (float16 codebooks,
-int8 biases) is in the reported number.  :mod:`numformat.compress.container` writes it to
+int8 biases) is in the reported number.  :mod:`numformat.compress.file_format` writes it to
 bytes, bit for bit as counted here, and reads it back.
 """
 

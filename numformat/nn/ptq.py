@@ -4,7 +4,7 @@
 :class:`~numformat.nn.FloatCNN` whose weights and activations pass through it computes what a
 ``bits``-bit integer model computes, for any width from 2 to 16, without an integer engine.
 At 8 bits this simulation predicts what :class:`~numformat.nn.Int8CNN` predicts, image for
-image (``tests/test_fake_quant.py``); below 8 bits it is how the accuracy of 6-, 4-, 3- and
+image (``tests/test_ptq.py``); below 8 bits it is how the accuracy of 6-, 4-, 3- and
 2-bit models is measured here, as TensorFlow's and PyTorch's QAT tools measure it.
 
 Post-training quantization (PTQ, :func:`post_training_quantize`) turns a trained float model

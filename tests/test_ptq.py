@@ -9,8 +9,8 @@ from hypothesis.extra.numpy import arrays
 
 import numformat as nf
 from numformat import quant
-from numformat.nn import fake_quant
-from numformat.nn.fake_quant import (ACTIVATIONS, LAYERS, ActivationQuantizer, bits_for, fake_quantize_weights,
+from numformat.nn import ptq
+from numformat.nn.ptq import (ACTIVATIONS, LAYERS, ActivationQuantizer, bits_for, fake_quantize_weights,
                                      mse_clip_fractions, post_training_quantize, weight_qparams)
 
 BITS = (8, 6, 4, 3, 2)
@@ -172,7 +172,7 @@ def test_fake_quant_rejects_bad_input(pretrained, calib, call, error, message):
 
 
 def test_module_docstring_names_this_file():
-    assert "tests/test_fake_quant.py" in fake_quant.__doc__
+    assert "tests/test_ptq.py" in ptq.__doc__
 
 
 def test_shared_float_activations_give_the_same_model(digits, pretrained, calib):
