@@ -32,26 +32,10 @@ import numbers
 
 import numpy as np
 
+from .checks import check_mode
+
 ROUNDING_MODES = ("floor", "ceil", "zero", "nearest_even", "nearest_away", "nearest_up")
 OVERFLOW_MODES = ("saturate", "wrap", "error")
-
-
-def check_mode(name, allowed, parameter):
-    """Return ``name`` if it is one of ``allowed``, else raise a clear error.
-
-    >>> check_mode("floor", ROUNDING_MODES, "rounding")
-    'floor'
-    >>> check_mode("round", ROUNDING_MODES, "rounding")
-    Traceback (most recent call last):
-    ...
-    ValueError: rounding='round' is not a known mode; use one of 'floor', 'ceil', 'zero', 'nearest_even', 'nearest_away', 'nearest_up'
-    """
-    if not isinstance(name, str):
-        raise TypeError(f"{parameter} must be a string naming a mode, got {type(name).__name__} {name!r}")
-    if name not in allowed:
-        choices = ", ".join(repr(mode) for mode in allowed)
-        raise ValueError(f"{parameter}={name!r} is not a known mode; use one of {choices}")
-    return name
 
 
 def check_rounding(rounding):

@@ -29,7 +29,7 @@ import dataclasses
 import numpy as np
 
 from ..nn.train import TrainConfig, train
-from ..rounding import check_mode
+from ..checks import check_mode
 from .huffman import check_int
 
 KMEANS_INITS = ("linear", "density", "random")

@@ -45,7 +45,7 @@ import functools
 import numpy as np
 
 from .. import quant
-from ..rounding import check_mode
+from ..checks import check_mode
 from . import layers, mac_loop
 from .architecture import DIGITS_CNN, PARAMETRIC, Conv2d, MaxPool, check_architecture
 from .model import FloatCNN

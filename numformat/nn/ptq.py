@@ -31,7 +31,7 @@ import numbers
 import numpy as np
 
 from .. import quant
-from ..rounding import check_mode
+from ..checks import check_mode
 from .architecture import DIGITS_CNN
 from .model import FloatCNN
 

@@ -38,7 +38,7 @@ model's ``activation_transform``.
 
 from __future__ import annotations
 
-from ..rounding import check_mode
+from ..checks import check_mode
 from .data import load_digits_split
 from .architecture import DIGITS_CNN
 from .ptq import WEIGHT_METHODS, ActivationQuantizer, check_model, clip_fractions, fake_quantize_weights

@@ -14,7 +14,7 @@ import traitlets
 
 from .. import audio, plots
 from ..adc import QUANTIZER_KINDS, Quantizer, sample, sqnr_db, theoretical_sqnr_db, tpdf_dither
-from ..rounding import check_mode
+from ..checks import check_mode
 from ._common import link_controls, png_bytes, within
 
 SIGNALS = {"sine": "sine 997 Hz", "speech": "speech clip"}
