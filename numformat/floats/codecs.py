@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..checks import as_float64_array
-from .format import FLOAT8_E4M3FN, FLOAT16, FLOAT32, FLOAT64, float_format  # noqa: F401  (FLOAT8_E4M3FN, FLOAT16: the examples)
+from .format import BFLOAT16, FLOAT8_E4M3FN, FLOAT16, FLOAT32, FLOAT64, float_format  # noqa: F401  (the examples use them)
 
 _FLOAT64_EXPONENT_FIELD = np.uint64(0x7FF0_0000_0000_0000)
 _BLOCK = 2 ** 14
