@@ -104,3 +104,23 @@ def assert_all_pass(outcome):
     """Assert that every graded test cell that ran passed."""
     failed = {name: repr(error) for name, error in outcome.items() if error is not None}
     assert not failed, f"visible tests failed: {failed}"
+
+
+def lab_tests(lab, mutants):
+    """The two tests of a lab's mutant file, for ``lab`` and its ``mutants``.
+
+    ``mutants`` maps a name to ``(solution grade_id, replacement source, test grade_id, message
+    regex)``.  Use as ``test_reference_solution_passes_every_visible_test, test_visible_tests_catch
+    = lab_tests(LAB, MUTANTS)``.
+    """
+    import pytest
+
+    def test_reference_solution_passes_every_visible_test():
+        assert_all_pass(run_lab(lab))
+
+    @pytest.mark.parametrize("name", list(mutants))
+    def test_visible_tests_catch(name):
+        solution_id, source, test_id, message = mutants[name]
+        assert_caught(run_lab(lab, {solution_id: source}, stop_after=test_id), test_id, message)
+
+    return test_reference_solution_passes_every_visible_test, test_visible_tests_catch

@@ -15,6 +15,7 @@ import pytest
 
 import numformat as nf
 from numformat import audio
+from .alsa_device import REQUIRE_AUDIO, device_folder, portaudio_missing
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 WIDTHS = [(8, np.int8), (16, np.int16), (24, np.int32), (32, np.int32)]
@@ -203,31 +204,6 @@ def test_no_device_becomes_audio_unavailable_naming_the_fix(fake_sounddevice):
 
 # ---------------------------------------------------------------- real PortAudio, ALSA file device
 
-REQUIRE_AUDIO = os.environ.get("NUMFORMAT_REQUIRE_AUDIO") == "1"
-
-
-def portaudio_missing(reason):
-    return reason.startswith(("sounddevice cannot load PortAudio", "the sounddevice package is not installed"))
-
-ASOUNDRC = """\
-# numformat's test device: playback is written to a file, capture reads a known file.
-pcm.!default {{
-    type asym
-    playback.pcm {{
-        type file
-        slave.pcm "null"
-        file "{played}"
-        format "raw"
-    }}
-    capture.pcm {{
-        type file
-        slave.pcm "null"
-        file "/dev/null"
-        infile "{source}"
-        format "raw"
-    }}
-}}
-"""
 
 DEVICE_SCRIPT = """\
 import json, pathlib, sys
@@ -275,11 +251,7 @@ def file_device(tmp_path_factory):
         pytest.skip("the ALSA file device exists only on Linux")
     folder = tmp_path_factory.mktemp("alsa_device")
     source = (np.arange(200_000) % 60001 - 30000).astype("<i2")  # 12 s at 16 kHz, longer than any recording
-    source.tofile(folder / "source.raw")
-    (folder / "alsa").mkdir()
-    (folder / "alsa" / "asoundrc").write_text(ASOUNDRC.format(played=folder / "played.raw", source=folder / "source.raw"))
-    env = {**os.environ, "XDG_CONFIG_HOME": str(folder), "HOME": str(folder), "PYTHONPATH": str(ROOT)}
-    env.pop("ALSA_CONFIG_PATH", None)
+    env = {**device_folder(folder, source), "HOME": str(folder), "PYTHONPATH": str(ROOT)}
     result = subprocess.run([sys.executable, "-c", DEVICE_SCRIPT, str(folder)], env=env, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr

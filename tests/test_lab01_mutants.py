@@ -7,15 +7,11 @@ the lab as the student copy (hidden tests removed) with that cell replaced; the 
 test must fail with an AssertionError whose message matches the pattern.
 """
 
-import pytest
 
-from tests.lab_runner import assert_all_pass, assert_caught, run_lab
+from .lab_runner import lab_tests
 
 LAB = "lab01_float_bits"
 
-
-def test_reference_solution_passes_every_visible_test():
-    assert_all_pass(run_lab(LAB))
 
 
 def _fields_to_value(special):
@@ -257,8 +253,4 @@ MUTANTS = {
 }
 
 
-@pytest.mark.parametrize("name", MUTANTS)
-def test_visible_tests_catch(name):
-    solution_id, source, test_id, message = MUTANTS[name]
-    outcome = run_lab(LAB, {solution_id: source}, stop_after=test_id)
-    assert_caught(outcome, test_id, message)
+test_reference_solution_passes_every_visible_test, test_visible_tests_catch = lab_tests(LAB, MUTANTS)

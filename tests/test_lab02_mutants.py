@@ -8,15 +8,11 @@ float64 or an int32 product, a FIR filter that rounds every product, truncates, 
 saturate, wraps its accumulator, reverses its taps or reads past the start of the signal.
 """
 
-import pytest
 
-from tests.lab_runner import assert_all_pass, assert_caught, run_lab
+from .lab_runner import lab_tests
 
 LAB = "lab02_fixed_point"
 
-
-def test_reference_solution_passes_every_visible_test():
-    assert_all_pass(run_lab(LAB))
 
 
 def _q_range(body):
@@ -193,8 +189,4 @@ MUTANTS = {
 }
 
 
-@pytest.mark.parametrize("name", MUTANTS)
-def test_visible_tests_catch(name):
-    solution_id, source, test_id, message = MUTANTS[name]
-    outcome = run_lab(LAB, {solution_id: source}, stop_after=test_id)
-    assert_caught(outcome, test_id, message)
+test_reference_solution_passes_every_visible_test, test_visible_tests_catch = lab_tests(LAB, MUTANTS)

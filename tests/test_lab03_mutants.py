@@ -8,15 +8,11 @@ the theory formula instead of a measurement, a swapped polyfit, μ-law without i
 the companding chain in the wrong order, and decibels divided instead of subtracted.
 """
 
-import pytest
 
-from tests.lab_runner import assert_all_pass, assert_caught, run_lab
+from .lab_runner import lab_tests
 
 LAB = "lab03_adc"
 
-
-def test_reference_solution_passes_every_visible_test():
-    assert_all_pass(run_lab(LAB))
 
 
 def _quantize(code_line, step="full_scale / 2 ** (bits - 1)", value="codes * step"):
@@ -239,8 +235,4 @@ MUTANTS = {
 }
 
 
-@pytest.mark.parametrize("name", MUTANTS)
-def test_visible_tests_catch(name):
-    solution_id, source, test_id, message = MUTANTS[name]
-    outcome = run_lab(LAB, {solution_id: source}, stop_after=test_id)
-    assert_caught(outcome, test_id, message)
+test_reference_solution_passes_every_visible_test, test_visible_tests_catch = lab_tests(LAB, MUTANTS)

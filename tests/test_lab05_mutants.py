@@ -6,9 +6,8 @@ fused ReLU ...).  ``run_lab`` runs the lab as the student copy does (hidden test
 that cell replaced; the named visible test must fail with a message matching the regex.
 """
 
-import pytest
 
-from tests.lab_runner import assert_all_pass, assert_caught, run_lab
+from .lab_runner import lab_tests
 
 LAB = "lab05_int8_cnn"
 
@@ -239,12 +238,4 @@ MUTANTS = {
 }
 
 
-def test_reference_solution_passes_every_visible_test():
-    assert_all_pass(run_lab(LAB))
-
-
-@pytest.mark.parametrize("name", MUTANTS)
-def test_visible_tests_catch(name):
-    solution_id, source, test_id, message = MUTANTS[name]
-    outcome = run_lab(LAB, {solution_id: source}, stop_after=test_id)
-    assert_caught(outcome, test_id, message)
+test_reference_solution_passes_every_visible_test, test_visible_tests_catch = lab_tests(LAB, MUTANTS)

@@ -18,7 +18,6 @@ epochs of QAT are most of it).
 
 import ast
 import json
-import os
 import pathlib
 import platform
 import subprocess
@@ -27,30 +26,11 @@ import sys
 import numpy as np
 import pytest
 
+from .alsa_device import REQUIRE_AUDIO, device_folder, portaudio_missing
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 LIVE_AUDIO_MARK = "# Live audio"
-REQUIRE_AUDIO = os.environ.get("NUMFORMAT_REQUIRE_AUDIO") == "1"
-
-ASOUNDRC = """\
-# test_readme's device: playback is written to a file, capture reads a known file.
-pcm.!default {{
-    type asym
-    playback.pcm {{
-        type file
-        slave.pcm "null"
-        file "{played}"
-        format "raw"
-    }}
-    capture.pcm {{
-        type file
-        slave.pcm "null"
-        file "/dev/null"
-        infile "{source}"
-        format "raw"
-    }}
-}}
-"""
 
 RUNNER = """\
 import json, sys, traceback
@@ -158,11 +138,7 @@ def readme_run(tmp_path_factory):
     (folder / "blocks.json").write_text(json.dumps(blocks))
     # 20 s of a quiet 16 kHz tone: longer than anything the live block records.
     source = (1000 * np.sin(2 * np.pi * 440 * np.arange(320_000) / 16000)).astype("<i2")
-    source.tofile(folder / "source.raw")
-    (folder / "alsa").mkdir()
-    (folder / "alsa" / "asoundrc").write_text(ASOUNDRC.format(played=folder / "played.raw", source=folder / "source.raw"))
-    env = {**os.environ, "XDG_CONFIG_HOME": str(folder), "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
-    env.pop("ALSA_CONFIG_PATH", None)
+    env = {**device_folder(folder, source), "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
     work = folder / "work"
     work.mkdir()
     result = subprocess.run([sys.executable, "-c", RUNNER, str(folder / "blocks.json")], cwd=work, env=env,
@@ -185,10 +161,8 @@ def test_live_audio_block_runs_on_a_file_device(readme_run):
     number = next(number for number, block in enumerate(blocks, 1) if block["live_audio"])
     result = next(result for result in results if result["block"] == number)
     if result["status"] == "skipped":
-        portaudio_missing = result["reason"].startswith(("sounddevice cannot load PortAudio",
-                                                         "the sounddevice package is not installed"))
         # On Linux the test gave PortAudio a device: only a missing PortAudio is a reason to skip.
-        if REQUIRE_AUDIO or (platform.system() == "Linux" and not portaudio_missing):
+        if REQUIRE_AUDIO or (platform.system() == "Linux" and not portaudio_missing(result["reason"])):
             pytest.fail(f"{describe(blocks, number)} needs live audio, which failed: {result['reason']}")
         pytest.skip(f"{describe(blocks, number)}: no live audio here (NUMFORMAT_REQUIRE_AUDIO=1 makes this fail): "
                     f"{result['reason']}")
