@@ -136,3 +136,23 @@ def test_no_module_getattr_outside_the_package_face():
             continue
         tree = ast.parse(path.read_text())
         assert not any(isinstance(node, ast.FunctionDef) and node.name == "__getattr__" for node in tree.body), module
+
+
+MAX_FUNCTION_LINES = 60  # body lines, docstring excluded
+
+
+def long_functions(path):
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            has_docstring = isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+            first = body[1] if has_docstring and len(body) > 1 else body[0]
+            length = node.end_lineno - first.lineno + 1
+            if length > MAX_FUNCTION_LINES:
+                yield f"{node.name} ({length} lines)"
+
+
+@pytest.mark.parametrize("module", list(MODULES))
+def test_functions_stay_short(module):
+    """A function a student reads in one screen: split longer ones along the steps they describe."""
+    assert not list(long_functions(MODULES[module])), f"{module}: {list(long_functions(MODULES[module]))}"
