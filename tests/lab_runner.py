@@ -4,10 +4,10 @@ The lab tests keep the plausible wrong answers a student writes (off by one step
 rounding or tie rule, a forgotten saturation ...) as *mutants*: a solution cell's replacement
 source.  ``run_lab`` executes the lab's code cells in order in one namespace, with the hidden
 tests removed (the student copy's view), and returns what every graded test cell raised.  A
-mutant test then asserts that a visible test caught the mistake with a helpful message:
+mutant test then asserts that a visible test caught the mistake with a helpful message::
 
->>> outcome = run_lab("lab05_int8_cnn", {"split_multiplier": WRONG})        # doctest: +SKIP
->>> assert_caught(outcome, "test_split_multiplier", "carry")                 # doctest: +SKIP
+    outcome = run_lab("lab05_int8_cnn", {"split_multiplier": WRONG})
+    assert_caught(outcome, "test_split_multiplier", "carry")
 
 Executing in-process (``exec``) instead of a kernel keeps a mutant to the time its cells take.
 """
