@@ -272,3 +272,49 @@ def test_an_operator_litert_cannot_run_is_a_clear_error(digits_file, tmp_path):
     broken.write_bytes(bytes(content))
     with pytest.raises(ValueError, match=r"LiteRT cannot run .*broken.tflite.* with kernels='reference'"):
         litert_interpreter(broken, kernels="reference")
+
+
+# --- two traps of the format -----------------------------------------------------------------
+
+def export_with_bias_qp(int8_model, path, change):
+    """Export, with ``change(qp)`` applied to every conv bias's (scale, zero point, axis)."""
+    from numformat.nn.tflite_export import TfliteGraph
+
+    graph = TfliteGraph(int8_model, with_codes=True)
+    for layer in int8_model.layers:
+        if layer.is_conv:
+            tensor = next(t for t in graph.tensors if t["name"] == f"{layer.name}_bias")
+            tensor["qp"] = change(tensor["qp"])
+    path.write_bytes(graph.serialize("bias trap"))
+
+
+def test_a_conv_bias_without_quantization_leaves_xnnpack(digits, tmp_path):
+    """XNNPACK delegates a CONV_2D only when its bias is quantized: without the parameters the
+    file still runs, but those convolutions fall back to TFLite's optimized kernels, so one model
+    mixes two roundings (conv: fixed point half up; fully connected: XNNPACK's float32)."""
+    model, x_train, x_test, _ = digits
+    int8_model = quantize_model(model, x_train, logits="int8")
+    path = tmp_path / "no_bias_qp.tflite"
+    export_with_bias_qp(int8_model, path, lambda qp: None)
+    theirs = run_litert(path, x_test, kernels="xnnpack", codes=True)
+    optimized = int8_model.layer_outputs(x_test, requant="litert-optimized")
+    xnnpack = int8_model.layer_outputs(x_test, requant="litert-xnnpack")
+    for name in ("conv1", "conv2"):
+        np.testing.assert_array_equal(theirs[name], optimized[name])
+        assert np.count_nonzero(theirs[name] != xnnpack[name]) > 0
+    # the fully connected layer stayed with XNNPACK: its rounding on the fallback convs' codes
+    fc = int8_model.layers[-1]
+    acc = int8_model.accumulators(fc, theirs["pool"].reshape(len(x_test), -1))
+    expected = quant.requantize(acc, fc.multiplier("float32"), fc.output_qp.zero_point, *fc.clamp, mode="float32",
+                                axis=1)
+    np.testing.assert_array_equal(theirs["logits"], expected)
+
+
+@pytest.mark.parametrize("kernels", ALL_KERNELS)
+def test_a_wrong_bias_scale_is_accepted_and_ignored(digits, tmp_path, kernels):
+    """The int32 bias is added as it is: a bias scale 3× too large changes nothing."""
+    model, x_train, x_test, _ = digits
+    int8_model = quantize_model(model, x_train, logits="int8")
+    path = tmp_path / "wrong_bias_scale.tflite"
+    export_with_bias_qp(int8_model, path, lambda qp: (qp[0] * np.float32(3), qp[1], qp[2]))
+    assert_codes_match(path, int8_model, x_test, kernels)
