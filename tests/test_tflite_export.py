@@ -247,8 +247,8 @@ def test_bad_files_and_inputs_get_clear_errors(digits_file, tmp_path):
         run_litert(digits_file, np.zeros((2, 8, 8, 1)))
     with pytest.raises(ValueError, match="kernels='gpu' is not a known mode"):
         run_litert(digits_file, np.zeros((1, 1, 8, 8)), kernels="gpu")
-    with pytest.raises(TypeError, match="int8_model must be an Int8CNN"):
-        export_tflite(load_pretrained(), tmp_path / "float.tflite")
+    with pytest.raises(TypeError, match="int8_model must be an Int8CNN .* or a FloatCNN, got dict"):
+        export_tflite(load_pretrained().params, tmp_path / "weights.tflite")
     with pytest.raises(TypeError, match="path must be a str or os.PathLike"):
         run_litert(3, np.zeros((1, 1, 8, 8)))
     with pytest.raises(ValueError, match="export it with export_tflite"):
@@ -318,3 +318,16 @@ def test_a_wrong_bias_scale_is_accepted_and_ignored(digits, tmp_path, kernels):
     path = tmp_path / "wrong_bias_scale.tflite"
     export_with_bias_qp(int8_model, path, lambda qp: (qp[0] * np.float32(3), qp[1], qp[2]))
     assert_codes_match(path, int8_model, x_test, kernels)
+
+
+# --- the float32 model of the same network (the speed baseline) ------------------------------
+
+@pytest.mark.parametrize("kernels", ALL_KERNELS)
+def test_float_model_exports_and_matches_its_forward_pass(digits, second_network, tmp_path, kernels):
+    """A FloatCNN exports as the float32 network: the same logits up to float32 summation order."""
+    for model, x in [(digits[0], digits[2]), second_network]:
+        path = tmp_path / f"{model.architecture.name}_float.tflite"
+        export_tflite(model, path)
+        theirs, ours = run_litert(path, x, kernels=kernels), model.forward(x)
+        np.testing.assert_allclose(theirs, ours, rtol=1e-5, atol=1e-5 * np.abs(ours).max())
+        np.testing.assert_array_equal(theirs.argmax(axis=1), ours.argmax(axis=1))

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..checks import check_int, check_mode
 from .architecture import check_batch
-from .tflite_export import FILE_IDENTIFIER, require
+from .tflite_flatbuffer import FILE_IDENTIFIER, require
 
 #: ``kernels`` → the name of LiteRT's ``OpResolverType`` that selects them.
 KERNELS = {"xnnpack": "AUTO", "reference": "BUILTIN_REF", "optimized": "BUILTIN_WITHOUT_DEFAULT_DELEGATES"}

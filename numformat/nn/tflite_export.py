@@ -39,34 +39,18 @@ import numpy as np
 
 from .architecture import Conv2d, Dense, MaxPool
 from .int8 import Int8CNN
-
-SCHEMA_VERSION = 3
-FILE_IDENTIFIER = b"TFL3"
-#: (op, version) as TFLite's converter stamps them for int8 tensors.
-OP_VERSIONS = {"CONV_2D": 3, "FULLY_CONNECTED": 4, "MAX_POOL_2D": 2, "RESHAPE": 1, "QUANTIZE": 2,
-               "DEQUANTIZE": 2, "PAD": 2, "CAST": 1, "MUL": 1,
-               "BATCH_MATMUL": 4, "ADD": 1}
-BUFFER_ALIGNMENT = 16  # schema.fbs: Buffer.data is (force_align: 16)
-
-
-def require(module):
-    """Import ``module`` (a dev-extra dependency) or say how to install it."""
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise ImportError(f"{module} is needed for TFLite export and LiteRT inference: install the dev extra "
-                          'with pip install -e ".[dev]" (or pip install ai-edge-litert tflite flatbuffers)') from None
-
+from .model import FloatCNN
+from .tflite_flatbuffer import Subgraph
 
 def export_tflite(int8_model, path, *, with_codes=False):
     """Write ``int8_model`` as a ``.tflite`` flatbuffer to ``path`` and return its bytes.
 
     Parameters
     ----------
-    int8_model : Int8CNN
-        Any architecture (conv2d with any padding and stride, max-pool, flatten, dense, fused ReLU).
+    int8_model : Int8CNN or FloatCNN
+        Any architecture (conv2d with any padding and stride, max-pool, flatten, dense, fused
+        ReLU).  A ``FloatCNN`` gives the float32 model of the same network (float32 weights,
+        ``CONV_2D`` / ``FULLY_CONNECTED`` in float32): the baseline int8 is timed against.
     path : str or os.PathLike
     with_codes : bool
         Also output every named tensor's integer codes (``input_codes``, ``conv1_codes``, ...,
@@ -86,12 +70,16 @@ def export_tflite(int8_model, path, *, with_codes=False):
     >>> bool(np.array_equal(logits, int8_model.forward(x_test, requant="litert-reference")))
     True
     """
-    if not isinstance(int8_model, Int8CNN):
-        raise TypeError(f"int8_model must be an Int8CNN (from quantize_model), got {type(int8_model).__name__}")
+    if not isinstance(int8_model, (Int8CNN, FloatCNN)):
+        raise TypeError(f"int8_model must be an Int8CNN (from quantize_model) or a FloatCNN, "
+                        f"got {type(int8_model).__name__}")
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
-    graph = TfliteGraph(int8_model, with_codes)
-    flatbuffer = graph.serialize(f"numformat {int8_model.architecture.name} int8: {int8_model!r}")
+    if isinstance(int8_model, FloatCNN):
+        graph, kind = FloatGraph(int8_model), "float32"
+    else:
+        graph, kind = TfliteGraph(int8_model, with_codes), "int8"
+    flatbuffer = graph.serialize(f"numformat {int8_model.architecture.name} {kind}: {int8_model!r}")
     with open(path, "wb") as file:
         file.write(flatbuffer)
     return flatbuffer
@@ -117,7 +105,7 @@ def same_or_valid(layer, input_hw):
     return "SAME" if same_outputs == own_outputs and total // 2 == padding else None
 
 
-class TfliteGraph:
+class TfliteGraph(Subgraph):
     """The tensors, buffers and operators of an ``Int8CNN``'s subgraph, added layer by layer.
 
     ``current`` is the index of the tensor the next layer reads and ``current_qp`` its grid
@@ -125,7 +113,7 @@ class TfliteGraph:
     """
 
     def __init__(self, int8_model, with_codes=False):
-        self.tensors, self.buffers, self.operators, self.opcodes = [], [b""], [], {}
+        super().__init__()
         self.with_codes = with_codes
         architecture = int8_model.architecture
         channels_last = nhwc(architecture.input_shape)
@@ -155,33 +143,9 @@ class TfliteGraph:
                               options=("ReshapeOptions", {"NewShape": [-1, shape[0]]}))
         self.outputs = [self.current] + self.code_outputs
 
-    # --- tensors and operators ----------------------------------------------------------------
-
-    def tensor(self, name, shape, dtype, *, data=None, qp=None):
-        """Add a tensor (batch axis first for activations) and return its index.
-
-        ``data`` makes it a constant with a buffer of its own; ``qp`` is ``(scale, zero_point,
-        quantized_dimension)`` with arrays for per-channel parameters.
-        """
-        buffer = 0
-        if data is not None:
-            self.buffers.append(np.ascontiguousarray(data).tobytes())
-            buffer = len(self.buffers) - 1
-            shape = tuple(data.shape)
-        self.tensors.append({"name": name, "shape": tuple(shape), "type": dtype, "buffer": buffer, "qp": qp,
-                             "batched": data is None})
-        return len(self.tensors) - 1
-
     def activation(self, name, shape, qp, dtype="INT8"):
         """An int8 activation tensor on the grid ``qp`` (per tensor)."""
         return self.tensor(name, (1, *shape), dtype, qp=(np.float32(qp.scale), qp.zero_point, 0))
-
-    def operator(self, op, inputs, output, *, options=None):
-        """Add ``op`` reading ``inputs`` (-1: an omitted optional input) and writing ``output``."""
-        self.opcodes.setdefault(op, len(self.opcodes))
-        self.operators.append((op, list(inputs), [output], options))
-        self.current = output
-        return output
 
     def mark_codes(self):
         if self.with_codes:
@@ -268,11 +232,53 @@ class TfliteGraph:
                 return None
         return None
 
-    # --- the flatbuffer -----------------------------------------------------------------------
+class FloatGraph(Subgraph):
+    """The float32 subgraph of a ``FloatCNN``: the same operators and layouts, float32 tensors."""
 
-    def serialize(self, description):
-        """The ``.tflite`` bytes: schema version 3, identifier ``TFL3``."""
-        return FlatbufferWriter().model(self, description)
+    def __init__(self, model):
+        super().__init__()
+        self.inputs = [self.tensor("image", (1, *nhwc(model.architecture.input_shape)), "FLOAT32")]
+        self.current, flat_from = self.inputs[0], None
+        for step in model.architecture.steps:
+            layer, shape = step.layer, (1, *nhwc(step.output_shape))
+            if isinstance(layer, (Conv2d, Dense)):
+                weight, bias = (model.params[f"{layer.name}_{part}"].astype(np.float32) for part in ("weight", "bias"))
+                relu = ("FusedActivationFunction", int(step.relu))
+                if isinstance(layer, Conv2d):
+                    padding = self.pad(layer, step.input_shape)
+                    weight = np.transpose(weight, (0, 2, 3, 1))
+                    op, options = "CONV_2D", ("Conv2DOptions", dict([relu], Padding=padding, StrideW=layer.stride,
+                                                                   StrideH=layer.stride))
+                else:
+                    weight = weight if flat_from is None else chw_columns_to_hwc(weight, flat_from)
+                    op, options, flat_from = "FULLY_CONNECTED", ("FullyConnectedOptions", dict([relu])), None
+                inputs = [self.current, self.tensor(f"{layer.name}_weight", None, "FLOAT32", data=weight),
+                          self.tensor(f"{layer.name}_bias", None, "FLOAT32", data=bias)]
+                self.operator(op, inputs, self.tensor(step.output or layer.name, shape, "FLOAT32"), options=options)
+            elif isinstance(layer, MaxPool):
+                size = layer.size
+                self.operator("MAX_POOL_2D", [self.current], self.tensor(step.output, shape, "FLOAT32"),
+                              options=("Pool2DOptions", {"Padding": 1, "StrideW": size, "StrideH": size,
+                                                         "FilterWidth": size, "FilterHeight": size}))
+            else:  # Flatten
+                flat_from = step.input_shape
+                new_shape = self.tensor("flat_shape", None, "INT32", data=np.array([-1, step.output_shape[0]], np.int32))
+                self.operator("RESHAPE", [self.current, new_shape], self.tensor("flat", shape, "FLOAT32"),
+                              options=("ReshapeOptions", {"NewShape": [-1, step.output_shape[0]]}))
+        self.outputs = [self.current]
+
+    def pad(self, layer, input_shape):
+        """TFLite's padding code (0 SAME, 1 VALID) for ``layer``, after a ``PAD`` (zeros) where needed."""
+        channels, height, width = input_shape
+        padding = same_or_valid(layer, height) if height == width else None
+        if padding is None:
+            pad = layer.padding
+            pads = self.tensor(f"{layer.name}_pads", None, "INT32",
+                               data=np.array([[0, 0], [pad, pad], [pad, pad], [0, 0]], np.int32))
+            self.operator("PAD", [self.current, pads], self.tensor(f"{layer.name}_padded",
+                                                                   (1, height + 2 * pad, width + 2 * pad, channels),
+                                                                   "FLOAT32"))
+        return 0 if padding == "SAME" else 1
 
 
 def nhwc(shape):
@@ -288,96 +294,3 @@ def chw_columns_to_hwc(weight, chw_shape):
     """
     channels, height, width = chw_shape
     return weight.reshape(-1, channels, height, width).transpose(0, 2, 3, 1).reshape(weight.shape[0], -1)
-
-
-class FlatbufferWriter:
-    """Writes a :class:`TfliteGraph` with the ``tflite`` package's generated schema builders.
-
-    A flatbuffer is built back to front: every vector, string and child table is written
-    before the table that points to it.
-    """
-
-    def __init__(self):
-        self.schema = require("tflite")
-        self.builder = require("flatbuffers").Builder(4096)
-
-    def call(self, table, field, *args):
-        return getattr(self.schema, f"{table}{field}")(self.builder, *args)
-
-    def table(self, name, fields):
-        """A table ``name`` with scalar or offset ``fields`` (written after their children)."""
-        self.call(name, "Start")
-        for field, value in fields.items():
-            if value is not None:
-                self.call(name, f"Add{field}", value)
-        return self.call(name, "End")
-
-    def numbers(self, values, dtype):
-        return self.builder.CreateNumpyVector(np.asarray(values, dtype=dtype).ravel())
-
-    def offsets(self, table, field, offsets):
-        """A vector of tables or strings (``table``'s ``Start{field}Vector``)."""
-        self.call(table, f"Start{field}Vector", len(offsets))
-        for offset in reversed(offsets):
-            self.builder.PrependUOffsetTRelative(offset)
-        return self.builder.EndVector()
-
-    def aligned_bytes(self, data):
-        """A buffer's bytes, 16-byte aligned as the schema asks (``force_align: 16``)."""
-        self.builder.StartVector(1, len(data), BUFFER_ALIGNMENT)
-        self.builder.head -= len(data)
-        self.builder.Bytes[self.builder.head:self.builder.head + len(data)] = data
-        return self.builder.EndVector()
-
-    def quantization(self, qp):
-        scale, zero_point, axis = qp
-        return self.table("QuantizationParameters", {
-            "Scale": self.numbers(np.atleast_1d(scale), np.float32),
-            "ZeroPoint": self.numbers(np.atleast_1d(zero_point), np.int64), "QuantizedDimension": axis})
-
-    def tensor(self, tensor):
-        tensor_type = getattr(self.schema.TensorType, tensor["type"])
-        shape = list(tensor["shape"])
-        signature = [-1, *shape[1:]] if tensor["batched"] else None
-        return self.table("Tensor", {
-            "Shape": self.numbers(shape, np.int32),
-            "ShapeSignature": None if signature is None else self.numbers(signature, np.int32),
-            "Type": tensor_type, "Buffer": tensor["buffer"], "Name": self.builder.CreateString(tensor["name"]),
-            "Quantization": None if tensor["qp"] is None else self.quantization(tensor["qp"])})
-
-    def operator(self, graph, op, inputs, outputs, options):
-        fields = {"OpcodeIndex": graph.opcodes[op], "Inputs": self.numbers(inputs, np.int32),
-                  "Outputs": self.numbers(outputs, np.int32)}
-        if options is not None:
-            name, values = options
-            values = {field: self.numbers(value, np.int32) if isinstance(value, list) else value
-                      for field, value in values.items()}
-            fields["BuiltinOptionsType"] = getattr(self.schema.BuiltinOptions, name)
-            fields["BuiltinOptions"] = self.table(name, values)
-        return self.table("Operator", fields)
-
-    def opcode(self, op):
-        code = getattr(self.schema.BuiltinOperator, op)
-        # builtin_code came in schema 3a; readers still look at the int8 deprecated field below 127
-        return self.table("OperatorCode", {"DeprecatedBuiltinCode": min(code, 127), "BuiltinCode": code,
-                                           "Version": OP_VERSIONS[op]})
-
-    def model(self, graph, description):
-        buffers = [self.table("Buffer", {"Data": self.aligned_bytes(data) if data else None})
-                   for data in graph.buffers]
-        tensors = [self.tensor(tensor) for tensor in graph.tensors]
-        operators = [self.operator(graph, *operator) for operator in graph.operators]
-        subgraph = self.table("SubGraph", {
-            "Tensors": self.offsets("SubGraph", "Tensors", tensors),
-            "Inputs": self.numbers(graph.inputs, np.int32), "Outputs": self.numbers(graph.outputs, np.int32),
-            "Operators": self.offsets("SubGraph", "Operators", operators),
-            "Name": self.builder.CreateString("main")})
-        opcodes = [self.opcode(op) for op in graph.opcodes]
-        model = self.table("Model", {
-            "Version": SCHEMA_VERSION,
-            "OperatorCodes": self.offsets("Model", "OperatorCodes", opcodes),
-            "Subgraphs": self.offsets("Model", "Subgraphs", [subgraph]),
-            "Description": self.builder.CreateString(description),
-            "Buffers": self.offsets("Model", "Buffers", buffers)})
-        self.builder.Finish(model, file_identifier=FILE_IDENTIFIER)
-        return bytes(self.builder.Output())
