@@ -46,7 +46,7 @@ def test_reference_libraries_are_dev_only():
 
 
 REFERENCES = {"numpy", "scipy", "scikit-learn", "nbval", "nbgrader", "ml-dtypes", "apytypes", "fxpmath", "onnx",
-              "onnxruntime"}
+              "onnxruntime", "ai-edge-litert"}
 
 
 def test_reference_libraries_have_upper_bounds():
@@ -61,7 +61,8 @@ def test_reference_libraries_have_upper_bounds():
 
 def test_import_stays_light():
     """`import numformat` must not drag in plotting, widgets, audio, sklearn or onnx."""
-    heavy = ["matplotlib", "ipywidgets", "sounddevice", "sklearn", "onnx", "onnxruntime", "scipy"]
+    heavy = ["matplotlib", "ipywidgets", "sounddevice", "sklearn", "onnx", "onnxruntime", "scipy", "ai_edge_litert",
+             "tflite", "flatbuffers"]
     code = f"import sys, numformat; print([m for m in {heavy!r} if m in sys.modules])"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert result.stdout.strip() == "[]"

@@ -13,6 +13,7 @@ import pytest
 
 from numformat.quant import requantization
 from numformat.integers import INT32_MAX, INT32_MIN
+from numformat.quant import QParams
 from numformat.quant.requantization import (float32_multiplier, quantize_multiplier, requantize,
                                rounding_divide_by_pot, saturating_rounding_doubling_high_mul)
 
@@ -89,7 +90,22 @@ def ref_multiply_single_rounding(x, quantized_multiplier, shift):
     return result
 
 
+def ref_multiply_double_rounding_up(x, quantized_multiplier, shift):
+    """TFLite's optimized kernels on x86 (ai-edge-litert 2.3, measured): the same M0 and shift,
+    both roundings half up: ``(x·M0 + 2**30) >> 31``, then ``(t + 2**(r-1)) >> r``."""
+    left_shift, right_shift = max(shift, 0), max(-shift, 0)
+    shifted = x * (1 << left_shift)
+    assert INT32_MIN <= shifted <= INT32_MAX
+    high = (shifted * quantized_multiplier + (1 << 30)) >> 31
+    return (high + (1 << (right_shift - 1))) >> right_shift if right_shift else high
+
+
 def ref_requantize(acc, multiplier, zero_point, qmin, qmax, mode):
+    if mode == "float64-away":  # TFLite reference FULLY_CONNECTED: std::round(double(acc) * double(m))
+        return min(max(tflite_round(float(acc) * multiplier) + zero_point, qmin), qmax)
+    if mode == "fixedpoint-up":
+        return min(max(ref_multiply_double_rounding_up(acc, *ref_quantize_multiplier(multiplier)) + zero_point,
+                       qmin), qmax)
     if mode == "float32":  # MLAS MlasRequantizeOutput, one element at a time with numpy float32 scalars
         scaled = np.float32(acc) * np.float32(multiplier)
         scaled = min(max(scaled, np.float32(qmin - zero_point)), np.float32(qmax - zero_point))
@@ -173,7 +189,7 @@ def test_quantize_multiplier_edge_cases():
         assert 2 ** 30 <= m0 < 2 ** 31 and abs(m0 * 2.0 ** (shift - 31) - m) <= 2.0 ** (shift - 32)
 
 
-@pytest.mark.parametrize("mode", requantization.REQUANT_MODES)
+@pytest.mark.parametrize("mode", requantization.ARITHMETIC_MODES)
 def test_requantize_matches_its_definition(mode, rng):
     size = 20_000
     acc = random_int32(rng, size) >> rng.integers(0, 16, size)  # accumulators of every magnitude
@@ -189,7 +205,7 @@ def test_requantize_matches_its_definition(mode, rng):
     assert whole.dtype == np.int8
 
 
-@pytest.mark.parametrize("mode", requantization.REQUANT_MODES)
+@pytest.mark.parametrize("mode", requantization.ARITHMETIC_MODES)
 def test_requantize_per_channel_along_an_axis(mode, rng):
     acc = rng.integers(-(2 ** 20), 2 ** 20, (4, 3, 5, 5))
     m = np.array([0.001, 0.0003, 0.01], dtype=np.float32)
@@ -226,6 +242,38 @@ def test_fixedpoint_double_rounding_is_off_by_one_where_single_is_exact():
     error = np.array([float(abs(d - v)) for d, v in zip(double.tolist(), exact)])
     assert error.max() <= 0.5 + 2.0 ** (shift - 1)
     assert 0 < np.count_nonzero(double != single) < acc.size // 50
+
+
+@pytest.mark.parametrize("multiplier", [2.0 ** -1, 2.0 ** -3, 2.0 ** -6, 1.0, 2.0, 3.0 * 2 ** -5])
+def test_every_mode_matches_its_definition_on_ties(multiplier):
+    """Power-of-two multipliers put ``acc · m`` on exact halves, where the rules split: TFLite's
+    M0 is exactly 2**30 and both double roundings see true ties."""
+    acc = np.arange(-600, 601)
+    answers = {}
+    for mode in requantization.ARITHMETIC_MODES:
+        ours = requantize(acc, multiplier, 3, -128, 127, mode=mode)
+        np.testing.assert_array_equal(ours, [ref_requantize(int(a), multiplier, 3, -128, 127, mode) for a in acc])
+        answers[mode] = tuple(ours.tolist())
+    if multiplier < 1:  # half up, away from zero and to even each appear
+        assert len(set(answers.values())) >= 3
+        assert answers["fixedpoint-up"] != answers["float64-away"] != answers["float32"]
+
+
+def test_quantize_input_matches_each_runtime_definition(rng):
+    """float32 division or reciprocal, then rounding, one value at a time with numpy scalars."""
+    qp = QParams(float(np.float32(0.0123)), -7, -128, 127)
+    x = np.concatenate([np.float32(rng.uniform(-2, 2, 5000)),
+                        np.float32((np.arange(-130, 130) + 0.5) * np.float32(qp.scale))])
+    scale = np.float32(qp.scale)
+    for runtime, (how, rounding) in [("onnxruntime", ("divide", "even")), ("litert-xnnpack", ("reciprocal", "even")),
+                                     ("litert-reference", ("divide", "away")),
+                                     ("litert-optimized", ("reciprocal", "even"))]:
+        expected = []
+        for value in x:
+            scaled = value / scale if how == "divide" else value * (np.float32(1) / scale)
+            code = int(np.rint(scaled)) if rounding == "even" else tflite_round(float(scaled))
+            expected.append(min(max(code + qp.zero_point, qp.qmin), qp.qmax))
+        np.testing.assert_array_equal(requantization.quantize_input(x, qp, runtime), expected)
 
 
 def test_float32_accumulator_conversion_rounds_above_2_24():
@@ -327,7 +375,10 @@ def test_requantize_float32_matches_onnxruntime_per_channel_qlinearconv(rng):
     (lambda: rounding_divide_by_pot(5, 32), ValueError, "exponent holds 32, outside [0, 31]"),
     (lambda: rounding_divide_by_pot(5, -1), ValueError, "exponent holds -1"),
     (lambda: requantize([1], 0.1, 0, -128, 127, mode="float64"), ValueError,
-     "mode='float64' is not a known mode; use one of 'fixedpoint', 'fixedpoint-single', 'float32'"),
+     "mode='float64' is not a known mode; use one of 'fixedpoint', 'fixedpoint-single', 'float32', "
+     "'fixedpoint-up', 'float64-away'"),
+    (lambda: requantization.quantize_input([0.5], QParams(0.1, 0, -128, 127), "tflite"), ValueError,
+     "runtime='tflite' is not a known mode; use one of 'onnxruntime', 'litert-xnnpack'"),
     (lambda: requantize([1], 0.0, 0, -128, 127), ValueError, "multiplier must be positive and finite"),
     (lambda: requantize([1], -0.1, 0, -128, 127), ValueError, "multiplier must be positive and finite"),
     (lambda: requantize([1], float("nan"), 0, -128, 127), ValueError, "multiplier must be positive"),

@@ -34,7 +34,10 @@ identical integers:
 and ``requant=`` how accumulators become codes (:func:`numformat.quant.requantize`):
 ``"fixedpoint"`` (TFLite's integer-only ``M0 · 2^-shift``), ``"fixedpoint-single"``, or
 ``"float32"`` (onnxruntime's float32 multiplier; :func:`numformat.nn.export_onnx` gives a model
-whose onnxruntime outputs equal ``forward(x, requant="float32")`` bit for bit).
+whose onnxruntime outputs equal ``forward(x, requant="float32")`` bit for bit); or a runtime's
+name, ``"onnxruntime"``, ``"litert-xnnpack"``, ``"litert-reference"`` or ``"litert-optimized"``,
+for that runtime's integers, each operator with the arithmetic the runtime uses for it
+(:data:`numformat.quant.requantization.RUNTIMES`; :func:`numformat.nn.export_tflite`).
 """
 
 from __future__ import annotations
@@ -46,11 +49,14 @@ import numpy as np
 
 from .. import quant
 from ..checks import check_mode
+from ..quant.requantization import ARITHMETIC_MODES, RUNTIMES, quantize_input
 from . import layers, mac_loop
 from .architecture import DIGITS_CNN, PARAMETRIC, Conv2d, MaxPool, check_architecture
 from .model import FloatCNN
 
 ENGINES = ("loop", "vectorized")
+#: What ``requant=`` takes: an arithmetic mode, or a runtime whose integers to reproduce.
+REQUANT_CHOICES = ARITHMETIC_MODES + tuple(RUNTIMES)
 INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
 FLOAT32_EXACT = 2 ** 24  # every integer of magnitude up to 2**24 is a float32
 _ACTIVATION = {"bits": 8, "signed": True, "symmetric": False}
@@ -94,6 +100,10 @@ class QuantizedLayer:
         """``(lo, hi)`` of the output codes: a fused ReLU starts at the zero point."""
         qp = self.output_qp
         return (max(qp.qmin, qp.zero_point) if self.relu else qp.qmin), qp.qmax
+
+    def arithmetic(self, requant):
+        """The :func:`~numformat.quant.requantize` mode of ``requant`` (a mode, or a runtime) for this layer."""
+        return RUNTIMES[requant]["conv" if self.is_conv else "dense"] if requant in RUNTIMES else requant
 
     def multiplier(self, requant):
         """``S_in · S_w[o] / S_out`` per output channel, in the precision ``requant`` uses."""
@@ -263,11 +273,13 @@ class Int8CNN:
         (1, 1)
         """
         check_mode(engine, ENGINES, "engine")
-        check_mode(requant, quant.REQUANT_MODES, "requant")
+        check_mode(requant, REQUANT_CHOICES, "requant")
         self.architecture.check_input(x)
         # The one float step: the input image onto its int8 grid (float32 division, half to
         # even, as ONNX QuantizeLinear does).
-        values = quant.quantize(x.astype(np.float32), self.input_qp)
+        # A runtime's QUANTIZE may multiply by 1/scale or round halves away (quantize_input).
+        values = (quantize_input(x, self.input_qp, requant) if requant in RUNTIMES
+                  else quant.quantize(x.astype(np.float32), self.input_qp))
         codes = {"input": values}
         quantized = iter(self.layers)
         for step in self.architecture.steps:
@@ -294,8 +306,8 @@ class Int8CNN:
         if layer.keeps_accumulator:
             return acc.astype(np.int32)
         lo, hi = layer.clamp
-        return quant.requantize(acc, layer.multiplier(requant), layer.output_qp.zero_point, lo, hi,
-                                mode=requant, axis=1)
+        mode = layer.arithmetic(requant)
+        return quant.requantize(acc, layer.multiplier(mode), layer.output_qp.zero_point, lo, hi, mode=mode, axis=1)
 
     def forward(self, x, *, engine="vectorized", requant="fixedpoint"):
         """Logits ``(N, classes)`` as float32: the output codes dequantized, ``scale · (q - zp)``.

@@ -18,6 +18,20 @@ shifted by the output zero point and clamped.  Three ways to do that multiplicat
     accumulator converted to float32, multiplied by a float32 multiplier, clamped, rounded half
     to even, plus the zero point.
 
+Two more, each what one LiteRT kernel does (measured on ai-edge-litert 2.3 and checked in
+``tests/test_tflite_export.py``):
+
+``"fixedpoint-up"``
+    TFLite's optimized kernels (``BUILTIN_WITHOUT_DEFAULT_DELEGATES``): the same ``M0`` and
+    ``shift``, two roundings, but both half up: ``t = (acc·M0 + 2**30) >> 31``, then
+    ``(t + 2**(r-1)) >> r`` (gemmlowp's ``RoundingDivideByPOT`` rounds -2.5 to -3, this to -2).
+``"float64-away"``
+    TFLite's reference ``FULLY_CONNECTED`` (``BUILTIN_REF``): no fixed-point multiplier at all,
+    ``round(double(acc) · double(multiplier))`` with halves away from zero (``std::round``).
+
+A runtime can use different arithmetic for different operators; :data:`RUNTIMES` says which
+mode each runtime uses for a convolution and for a fully connected layer.
+
 Every function is vectorised over int32/int64 numpy arrays; per-channel multipliers are arrays.
 Scalars in, Python ints out.
 
@@ -31,6 +45,10 @@ Examples
 [0, 1, 2, 3, 4]
 >>> requantize([5, 15, 25, 35, 45], 0.1, 0, -128, 127, mode="float32").tolist()
 [0, 2, 2, 4, 4]
+>>> requantize([-5, -3, 3, 5], 0.5, 0, -128, 127, mode="fixedpoint-up").tolist()   # -2.5, -1.5, 1.5, 2.5 half up
+[-2, -1, 2, 3]
+>>> requantize([-5, -3, 3, 5], 0.5, 0, -128, 127, mode="float64-away").tolist()
+[-3, -2, 2, 3]
 
 Three answers for ``acc · 0.1``, exactly 0.5, 1.5, ... in real arithmetic: TFLite's ``M0 ·
 2**-34`` is 0.0999999999767, so single rounding sees 0.4999999999 and rounds down; double
@@ -50,6 +68,42 @@ from ..integers import INT32_MAX, INT32_MIN, code_dtype
 from ..rounding import divide_round, round_half
 
 REQUANT_MODES = ("fixedpoint", "fixedpoint-single", "float32")
+#: Every arithmetic :func:`requantize` knows: the course's three and two more LiteRT kernels use.
+ARITHMETIC_MODES = REQUANT_MODES + ("fixedpoint-up", "float64-away")
+#: What each runtime does, by operator: ``{runtime: {"conv": mode, "dense": mode, "input": rule}}``.
+#: ``mode`` is a :func:`requantize` mode; ``rule`` is how its ``QUANTIZE`` puts the float input
+#: on the int8 grid (:func:`quantize_input`).  XNNPACK (LiteRT's default delegate) requantizes
+#: as onnxruntime's MLAS does, but quantizes the input by multiplying with ``1/scale``.
+RUNTIMES = {
+    "onnxruntime": {"conv": "float32", "dense": "float32", "input": ("divide", "nearest_even")},
+    "litert-xnnpack": {"conv": "float32", "dense": "float32", "input": ("reciprocal", "nearest_even")},
+    "litert-reference": {"conv": "fixedpoint", "dense": "float64-away", "input": ("divide", "nearest_away")},
+    "litert-optimized": {"conv": "fixedpoint-up", "dense": "fixedpoint-up", "input": ("reciprocal", "nearest_even")},
+}
+
+
+def quantize_input(x, qp, runtime):
+    """Float inputs to int8 codes as ``runtime``'s ``QUANTIZE`` operator computes them.
+
+    All three work in float32: onnxruntime and TFLite's reference kernel divide by the scale,
+    XNNPACK and TFLite's optimized kernel multiply by the float32 reciprocal ``1/scale``
+    (which can differ from the quotient in the last bit); TFLite's reference kernel rounds
+    halves away from zero (``TfLiteRound``), the others to even.  Then ``+ zero_point``, clamp.
+
+    Examples
+    --------
+    >>> from numformat.quant import QParams
+    >>> qp = QParams(0.5, 0, -128, 127)
+    >>> x = [0.25, 0.75, -0.25, 100.0]          # the codes 0.5, 1.5, -0.5 and far beyond 127
+    >>> quantize_input(x, qp, "litert-xnnpack").tolist(), quantize_input(x, qp, "litert-reference").tolist()
+    ([0, 2, 0, 127], [1, 2, -1, 127])
+    """
+    check_mode(runtime, tuple(RUNTIMES), "runtime")
+    how, rounding = RUNTIMES[runtime]["input"]
+    x, scale = np.asarray(x, dtype=np.float32), np.float32(qp.scale)
+    scaled = x * (np.float32(1.0) / scale) if how == "reciprocal" else x / scale
+    codes = np.clip(round_half(scaled, rounding), qp.qmin - qp.zero_point, qp.qmax - qp.zero_point)
+    return (codes.astype(np.int64) + qp.zero_point).astype(code_dtype(qp.qmin, qp.qmax))
 
 
 def int_array(value, name, lo=INT32_MIN, hi=INT32_MAX):
@@ -208,9 +262,11 @@ def requantize(acc, multiplier, zero_point, qmin, qmax, *, mode="fixedpoint", ax
         The output zero point, in ``[qmin, qmax]``.
     qmin, qmax : int
         The output range; a fused ReLU narrows ``qmin`` to ``zero_point``.
-    mode : {"fixedpoint", "fixedpoint-single", "float32"}
+    mode : {"fixedpoint", "fixedpoint-single", "float32", "fixedpoint-up", "float64-away"}
         See the module docstring: TFLite double rounding (SRDHM then RDBPOT), TFLite single
-        rounding, or onnxruntime's float32 product with round-half-to-even.
+        rounding, onnxruntime's float32 product with round-half-to-even, TFLite's optimized
+        kernels' double rounding half up, or its reference fully connected layer's float64
+        product with halves away from zero.
     axis : int, optional
         With a 1-D per-channel ``multiplier``: the axis of ``acc`` it runs along.  Without it,
         ``multiplier`` broadcasts against ``acc`` by numpy's rules.
@@ -231,7 +287,7 @@ def requantize(acc, multiplier, zero_point, qmin, qmax, *, mode="fixedpoint", ax
     >>> requantize([[100, 100], [200, 200]], [0.5, 0.25], 0, -128, 127, axis=0).tolist()
     [[50, 50], [50, 50]]
     """
-    check_mode(mode, REQUANT_MODES, "mode")
+    check_mode(mode, ARITHMETIC_MODES, "mode")
     acc = int_array(acc, "acc")
     qmin, qmax, zero_point = (_int_scalar(v, name) for v, name in ((qmin, "qmin"), (qmax, "qmax"),
                                                                     (zero_point, "zero_point")))
@@ -244,8 +300,10 @@ def requantize(acc, multiplier, zero_point, qmin, qmax, *, mode="fixedpoint", ax
         raise ValueError(f"multiplier must be positive and finite, got {multiplier.ravel().tolist()[:4]!r}")
     if mode == "float32":
         codes = _requantize_float32(acc, multiplier, zero_point, qmin, qmax)
+    elif mode == "float64-away":  # exact: |acc| < 2**31 and the product rounds once, in float64
+        codes = np.clip(round_half(acc * multiplier, "nearest_away").astype(np.int64) + zero_point, qmin, qmax)
     else:
-        scaled = _multiply_fixedpoint(acc, *quantize_multiplier(multiplier), single=mode == "fixedpoint-single")
+        scaled = _multiply_fixedpoint(acc, *quantize_multiplier(multiplier), mode)
         codes = np.clip(scaled + zero_point, qmin, qmax)
     return as_result(codes, code_dtype(qmin, qmax))
 
@@ -267,10 +325,10 @@ def _per_channel(multiplier, ndim, axis):
     return multiplier.reshape(shape)
 
 
-def _multiply_fixedpoint(acc, m0, shift, single):
+def _multiply_fixedpoint(acc, m0, shift, mode):
     """TFLite's ``MultiplyByQuantizedMultiplier`` on int64 arrays (values in int32)."""
     m0, shift = np.asarray(m0), np.asarray(shift)
-    if single:
+    if mode == "fixedpoint-single":
         # TFLITE_SINGLE_ROUNDING: (acc*M0 + 2**(t-1)) >> t with t = 31 - shift, i.e. halves up.
         if np.any(shift > 30):
             raise ValueError("mode='fixedpoint-single' needs multiplier < 2**30 (TFLite: shift <= 30)")
@@ -278,6 +336,9 @@ def _multiply_fixedpoint(acc, m0, shift, single):
         return _check_int32(product, "acc · multiplier")
     left, right = np.maximum(shift, 0), np.maximum(-shift, 0)
     shifted = _check_int32(acc << left, "acc shifted left by the multiplier's exponent")
+    if mode == "fixedpoint-up":  # the optimized kernels: both steps add half and shift (floor)
+        high = divide_round(shifted * m0, 2 ** 31, "nearest_up")
+        return divide_round(high, np.left_shift(1, right), "nearest_up")
     return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, m0), right)
 
 
