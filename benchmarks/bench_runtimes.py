@@ -151,5 +151,7 @@ def cases(quick=False):
         table.append(Case(
             f"{label}: int8 in onnxruntime, 1 thread", lambda session=int8_session, x=x: run_onnxruntime(session, x),
             "float32 in onnxruntime", lambda session=float_session, x=x: run_onnxruntime(session, x),
-            goal_ratio=1.0, check=exact_and_close(int8_model.forward(x, requant="onnxruntime"), float_expected)))
+            # Reported without a goal: on this CPU onnxruntime's int8 QLinearConv path is slower than its
+            # float32 one for these layers (the README says so); the finding is the number.
+            check=exact_and_close(int8_model.forward(x, requant="onnxruntime"), float_expected)))
     return table

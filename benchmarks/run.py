@@ -38,6 +38,8 @@ class Case:
 
     ``goal_ratio`` bounds numformat's time over the reference's (``2`` = at most twice as
     slow, ``0.01`` = at least 100x faster).  A case with no reference has ``goal_seconds``.
+    A case with neither is a measurement reported without a goal (a runtime compared with
+    itself, where the number is the finding).
     ``check(ours_result, reference_result)`` raises if the two disagree.
     """
 
@@ -93,6 +95,8 @@ def seconds_text(seconds):
 
 
 def goal_text(case):
+    if case.goal_seconds is None and case.goal_ratio is None:
+        return "measured"
     if case.goal_seconds is not None:
         return f"≤ {seconds_text(case.goal_seconds)}"
     if case.goal_ratio >= 1:
@@ -101,6 +105,10 @@ def goal_text(case):
 
 
 def row(case, ours, reference):
+    if case.goal_seconds is None and case.goal_ratio is None:
+        met, ratio = True, f"{ours / reference:.2f}"
+        return (f"| {case.name} | {case.reference_name or '—'} | {seconds_text(ours)} | {seconds_text(reference)} "
+                f"| {ratio} | {goal_text(case)} | — |"), met
     if case.goal_seconds is not None:
         met = ours <= case.goal_seconds
         ratio = "—"

@@ -49,7 +49,7 @@ import numpy as np
 
 from .. import quant
 from ..checks import check_mode
-from ..quant.requantization import ARITHMETIC_MODES, RUNTIMES, quantize_input
+from ..quant import ARITHMETIC_MODES, RUNTIMES, quantize_input
 from . import layers, mac_loop
 from .architecture import DIGITS_CNN, PARAMETRIC, Conv2d, MaxPool, check_architecture
 from .model import FloatCNN

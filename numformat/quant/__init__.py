@@ -19,16 +19,19 @@ Examples
 from .calibration import CALIBRATION_METHODS, calibrate, entropy_threshold
 from .mapping import QParams, choose_qparams, code_range, dequantize, fake_quantize, quantize
 from .requantization import (
+    ARITHMETIC_MODES,
     REQUANT_MODES,
+    RUNTIMES,
     float32_multiplier,
     quantize_multiplier,
     requantize,
     rounding_divide_by_pot,
+    quantize_input,
     saturating_rounding_doubling_high_mul,
 )
 
 __all__ = [
-    "CALIBRATION_METHODS", "QParams", "REQUANT_MODES", "calibrate", "choose_qparams", "code_range",
+    "ARITHMETIC_MODES", "RUNTIMES", "quantize_input", "CALIBRATION_METHODS", "QParams", "REQUANT_MODES", "calibrate", "choose_qparams", "code_range",
     "dequantize", "entropy_threshold", "fake_quantize", "float32_multiplier", "quantize",
     "quantize_multiplier", "requantize", "rounding_divide_by_pot", "saturating_rounding_doubling_high_mul",
 ]
