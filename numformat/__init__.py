@@ -21,6 +21,12 @@ from .adc import (
 )
 from .floats import (
     BFLOAT16,
+    FLOAT4_E2M1FN,
+    FLOAT6_E2M3FN,
+    FLOAT6_E3M2FN,
+    FLOAT8_E4M3FNUZ,
+    FLOAT8_E5M2FNUZ,
+    FLOAT8_E8M0FNU,
     FLOAT8_E4M3FN,
     FLOAT8_E5M2,
     FLOAT16,
@@ -81,6 +87,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BFLOAT16", "FLOAT8_E4M3FN", "FLOAT8_E5M2", "FLOAT16", "FLOAT32", "FLOAT64",
+    "FLOAT4_E2M1FN", "FLOAT6_E2M3FN", "FLOAT6_E3M2FN", "FLOAT8_E4M3FNUZ", "FLOAT8_E5M2FNUZ", "FLOAT8_E8M0FNU",
     "Fixed", "FloatBits", "FloatFormat", "OVERFLOW_MODES", "QFormat", "ROUNDING_MODES",
     "decode", "decode_float32", "encode", "encode_float32", "fields", "float_format",
     "from_bits", "next_down", "next_up", "round_to", "to_bits", "ulp",
