@@ -43,13 +43,14 @@ import dataclasses
 
 import numpy as np
 
-from .checks import as_float64_array, check_axis, check_int
+from .checks import as_float64_array, check_axis, check_int, check_mode
 from .floats import FLOAT4_E2M1FN, FLOAT6_E2M3FN, FLOAT6_E3M2FN, FLOAT8_E4M3FN, FLOAT8_E5M2, FLOAT8_E8M0FNU, FLOAT16
 from .floats import FloatFormat, from_bits, round_to, to_bits
-from .integers import int_range
+from .integers import int_dtype, int_range
 from .rounding import round_half
 
 KINDS = ("mx", "nvfp4", "affine", "nf4")
+E8M0_ROUNDING = ("down", "up", "nearest")
 
 # QLoRA's NormalFloat4: the 16 levels bitsandbytes ships (float32), equal-area quantiles of a
 # standard normal scaled to [-1, 1] with an exact zero (Dettmers et al. 2023, appendix E); the
@@ -233,6 +234,26 @@ def mx_scale_exponents(amax, emax_elem):
     return np.where(exponents > 127, np.nan, exponents)
 
 
+def e8m0_codes(x, rounding="down", *, saturate=True):
+    """E8M0 codes of scales with ONNX Cast's ``round_mode`` (opset 25): ``"down"`` is
+    ``floor(log2|x|)`` (OCP MX's rule), ``"up"`` the ceiling, ``"nearest"`` ties upwards (as
+    ml_dtypes rounds E8M0).  ONNX's table: with ``saturate`` 0 gives code 0 (``2**-127``) and
+    inf or values past ``2**127`` give 0xFE; without it they are NaN (0xFF).  NaN is NaN.
+    Negative scales are unspecified in ONNX; their magnitude is used, as its reference does.
+
+    >>> e8m0_codes([1.0, 1.5, 3.0, 0.0, -8.0, np.inf], "up").tolist()
+    [127, 128, 129, 0, 130, 254]
+    """
+    rounding = check_mode(rounding, E8M0_ROUNDING, "rounding")
+    values = np.abs(as_float64_array(x))
+    mantissa, exponent = np.frexp(values)  # values = mantissa × 2**exponent, mantissa in [0.5, 1)
+    step = {"down": 0, "up": mantissa > 0.5, "nearest": mantissa >= 0.75}[rounding]
+    biased = np.where(np.isfinite(values), exponent - 1 + step + 127, 255)
+    codes = np.clip(biased, 0, 254) if saturate else np.where((biased < 0) | (biased > 254), 255, biased)
+    codes = np.where(values == 0, 0 if saturate else 255, codes)
+    return np.where(np.isnan(values), 255, codes).astype(np.uint8)
+
+
 def _mx_quantize(blocks, fmt):
     amax = np.max(np.abs(blocks), axis=-1)
     exponents = mx_scale_exponents(amax, fmt.emax_elem)
@@ -281,7 +302,7 @@ def affine_codes(values, scales, zero_points, bits, signed=False):
     """
     qmin, qmax = int_range(bits, signed=signed)
     codes = round_half(np.asarray(values, np.float64) / scales) + zero_points
-    return np.clip(codes, qmin, qmax).astype(np.int8 if signed else np.uint8)
+    return np.clip(codes, qmin, qmax).astype(int_dtype(bits, signed))
 
 
 def nf4_codes(normalized):
