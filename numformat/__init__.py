@@ -21,6 +21,12 @@ from .adc import (
 )
 from .floats import (
     BFLOAT16,
+    FLOAT4_E2M1FN,
+    FLOAT6_E2M3FN,
+    FLOAT6_E3M2FN,
+    FLOAT8_E4M3FNUZ,
+    FLOAT8_E5M2FNUZ,
+    FLOAT8_E8M0FNU,
     FLOAT8_E4M3FN,
     FLOAT8_E5M2,
     FLOAT16,
@@ -39,6 +45,10 @@ from .floats import (
 from .fixed import Fixed, QFormat
 from .floats import FloatBits, decode, decode_float32, encode, encode_float32
 from .integers import cast_int, int_binary, int_dtype, int_formula, int_from_bits, int_hex, int_range, int_to_bits
+from .integers import pack_ints, unpack_ints
+from . import blocks
+from .blocks import (MXFP4_E2M1, MXFP6_E2M3, MXFP6_E3M2, MXFP8_E4M3, MXFP8_E5M2, MXINT8, NF4, NVFP4, BlockFormat,
+                     bits_per_value, block_dequantize, block_quantize, int4_groups)
 from .adc import alaw_decode, alaw_encode, mulaw_compress, mulaw_decode, mulaw_encode, mulaw_expand
 from .rounding import OVERFLOW_MODES, ROUNDING_MODES
 from .quant import (
@@ -81,10 +91,15 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BFLOAT16", "FLOAT8_E4M3FN", "FLOAT8_E5M2", "FLOAT16", "FLOAT32", "FLOAT64",
+    "FLOAT4_E2M1FN", "FLOAT6_E2M3FN", "FLOAT6_E3M2FN", "FLOAT8_E4M3FNUZ", "FLOAT8_E5M2FNUZ", "FLOAT8_E8M0FNU",
     "Fixed", "FloatBits", "FloatFormat", "OVERFLOW_MODES", "QFormat", "ROUNDING_MODES",
     "decode", "decode_float32", "encode", "encode_float32", "fields", "float_format",
     "from_bits", "next_down", "next_up", "round_to", "to_bits", "ulp",
     "cast_int", "int_binary", "int_dtype", "int_formula", "int_from_bits", "int_hex", "int_range", "int_to_bits",
+    "pack_ints", "unpack_ints",
+    # block-scaled formats (numformat.blocks): MX, NVFP4, int4 groups, NF4
+    "blocks", "BlockFormat", "MXFP4_E2M1", "MXFP6_E2M3", "MXFP6_E3M2", "MXFP8_E4M3", "MXFP8_E5M2", "MXINT8", "NF4",
+    "NVFP4", "bits_per_value", "block_dequantize", "block_quantize", "int4_groups",
     # ADC: sampling, quantization, SQNR, dither, G.711 (numformat.adc); audio I/O
     # stays in the numformat.audio namespace
     "QUANTIZER_KINDS", "Quantizer", "alias_frequency", "reconstruct", "sample", "sqnr_db",

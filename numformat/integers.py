@@ -300,3 +300,60 @@ def int_formula(value, bits, *, signed=True):
     total = " + ".join(str(weight) for weight in weights) or "0"
     shown = int_binary(value, bits, signed=signed)
     return f"{shown} = {total}" + (f" = {int(value)}" if len(weights) > 1 else "")
+
+
+PACKABLE_BITS = (1, 2, 4)  # widths that fill a byte exactly
+
+
+def pack_ints(values, bits, *, signed=True):
+    """Pack 1-, 2- or 4-bit integers ``8 // bits`` to a byte, the first value in the lowest bits.
+
+    This is how ONNX stores INT4/UINT4 (two per byte) and INT2/UINT2 (four per byte) tensors
+    and how ml_dtypes' int4 arrays are packed for it: element ``2k`` in bits 0-3 of byte ``k``,
+    element ``2k + 1`` in bits 4-7.  An odd count leaves the last byte's high bits zero.
+
+    Parameters
+    ----------
+    values : array_like of int
+        In the format's range (:func:`int_range`); flattened in C order.
+    bits : {1, 2, 4}
+    signed : bool
+
+    Returns
+    -------
+    numpy.ndarray of uint8, ``ceil(values.size * bits / 8)`` bytes
+
+    Examples
+    --------
+    >>> [hex(byte) for byte in pack_ints([1, -1, 7], 4)]
+    ['0xf1', '0x7']
+    >>> pack_ints([0, 1, 2, 3, 1], 2, signed=False).tolist()
+    [228, 1]
+    """
+    bits = check_int(bits, "bits")
+    if bits not in PACKABLE_BITS:
+        raise ValueError(f"bits={bits} does not divide a byte into equal fields; use 1, 2 or 4")
+    codes = np.asarray(int_to_bits(np.ravel(_as_ints(values)), bits, signed=signed), dtype=np.uint8)
+    per_byte = 8 // bits
+    padded = np.zeros(-(-codes.size // per_byte) * per_byte, np.uint8)
+    padded[:codes.size] = codes
+    shifts = np.arange(per_byte, dtype=np.uint8) * np.uint8(bits)
+    return np.bitwise_or.reduce(padded.reshape(-1, per_byte) << shifts, axis=1).astype(np.uint8)
+
+
+def unpack_ints(packed, bits, count, *, signed=True):
+    """The first ``count`` integers packed by :func:`pack_ints` (ONNX's and ml_dtypes' order).
+
+    >>> unpack_ints([0xF1, 0x07], 4, 3).tolist()
+    [1, -1, 7]
+    >>> unpack_ints([0xF1], 4, 2, signed=False).tolist()
+    [1, 15]
+    """
+    bits = check_int(bits, "bits")
+    if bits not in PACKABLE_BITS:
+        raise ValueError(f"bits={bits} does not divide a byte into equal fields; use 1, 2 or 4")
+    packed = np.asarray(int_to_bits(np.ravel(_as_ints(packed, "packed")), 8, signed=False), dtype=np.uint8)
+    count = check_int(count, "count", low=0, high=packed.size * (8 // bits))
+    shifts = np.arange(8 // bits, dtype=np.uint8) * np.uint8(bits)
+    codes = ((packed[:, None] >> shifts) & np.uint8(2 ** bits - 1)).reshape(-1)[:count]
+    return int_from_bits(codes, bits, signed=signed)

@@ -22,6 +22,13 @@ def _oracle_formats():
             # IEEE-style variants ml_dtypes also ships: custom FloatFormats checked against them
             (nf.FloatFormat(4, 3), np.dtype(ml_dtypes.float8_e4m3)),
             (nf.FloatFormat(3, 4), np.dtype(ml_dtypes.float8_e3m4)),
+            # the formats of 4-bit and block-scaled ML (issue 14)
+            (nf.FLOAT8_E4M3FNUZ, np.dtype(ml_dtypes.float8_e4m3fnuz)),
+            (nf.FLOAT8_E5M2FNUZ, np.dtype(ml_dtypes.float8_e5m2fnuz)),
+            (nf.FLOAT8_E8M0FNU, np.dtype(ml_dtypes.float8_e8m0fnu)),
+            (nf.FLOAT6_E2M3FN, np.dtype(ml_dtypes.float6_e2m3fn)),
+            (nf.FLOAT6_E3M2FN, np.dtype(ml_dtypes.float6_e3m2fn)),
+            (nf.FLOAT4_E2M1FN, np.dtype(ml_dtypes.float4_e2m1fn)),
         ]
     return table
 

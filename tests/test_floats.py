@@ -17,7 +17,9 @@ from .conftest import ORACLE_FORMATS, SMALL_ORACLE_FORMATS, format_id
 from .strategies import finite_floats
 
 OUR_FORMATS = [nf.FLOAT16, nf.BFLOAT16, nf.FLOAT8_E4M3FN, nf.FLOAT8_E5M2, nf.FLOAT32,
-               nf.FloatFormat(3, 2), nf.FloatFormat(6, 9, bias=20), nf.FloatFormat(10, 40)]
+               nf.FloatFormat(3, 2), nf.FloatFormat(6, 9, bias=20), nf.FloatFormat(10, 40),
+               nf.FLOAT8_E4M3FNUZ, nf.FLOAT8_E5M2FNUZ, nf.FLOAT8_E8M0FNU, nf.FLOAT6_E2M3FN, nf.FLOAT6_E3M2FN,
+               nf.FLOAT4_E2M1FN, nf.FloatFormat(5, 0, finite_only=True, signed=False, bias=3)]
 
 
 def same_floats(a, b):
@@ -42,7 +44,7 @@ def test_format_constants_match_oracle(pair):
     fmt, dtype = pair
     ml_dtypes = pytest.importorskip("ml_dtypes")
     info = ml_dtypes.finfo(dtype)  # np.finfo for numpy's own types
-    assert fmt.width == 8 * dtype.itemsize
+    assert fmt.width == getattr(info, "bits", 8 * dtype.itemsize)  # FP4/FP6 sit one to a byte
     assert fmt.max == float(info.max)
     assert fmt.min_normal == float(info.smallest_normal)
     assert fmt.min_subnormal == float(info.smallest_subnormal)
@@ -128,9 +130,12 @@ def test_float32_inputs_encode_like_oracle(pair, rng):
     ours = nf.to_bits(x, fmt)
     same_codes(ours, expected, x)
     nan = np.isnan(x)
-    assert np.all((ours[nan] & fmt.nan_code) == fmt.nan_code if fmt.finite_only else
-                  ((ours[nan] >> fmt.mantissa_bits) & (2 ** fmt.exponent_bits - 1)) == 2 ** fmt.exponent_bits - 1)
-    np.testing.assert_array_equal(ours[nan] >> (fmt.width - 1), np.signbit(x[nan]))
+    if fmt.nan in ("ieee", "all_ones") and fmt.signed:  # NaN payloads differ; NaN-ness and sign do not
+        assert np.all((ours[nan] & fmt.nan_code) == fmt.nan_code if fmt.finite_only else
+                      ((ours[nan] >> fmt.mantissa_bits) & (2 ** fmt.exponent_bits - 1)) == 2 ** fmt.exponent_bits - 1)
+        np.testing.assert_array_equal(ours[nan] >> (fmt.width - 1), np.signbit(x[nan]))
+    else:  # a single NaN code (FNUZ, E8M0) or none at all (FP4, FP6): every code as ml_dtypes gives it
+        np.testing.assert_array_equal(ours[nan], expected[nan])
 
 
 @pytest.mark.parametrize("pair", [p for p in ORACLE_FORMATS if p[0].width <= 8], ids=format_id)
@@ -139,7 +144,7 @@ def test_ties_round_to_even_like_oracle(pair):
     ties = tie_inputs(fmt, np.float32)
     expected = ties.astype(dtype).view(fmt.code_dtype)
     np.testing.assert_array_equal(nf.to_bits(ties, fmt), expected)
-    np.testing.assert_array_equal(nf.to_bits(-ties, fmt), expected | (1 << fmt.width - 1))
+    np.testing.assert_array_equal(nf.to_bits(-ties, fmt), (-ties).astype(dtype).view(fmt.code_dtype))
 
 
 def test_generic_encoder_matches_numpy_float32_cast(rng):
@@ -155,9 +160,10 @@ def test_generic_encoder_matches_numpy_float32_cast(rng):
 
 def exact_grid_reference(x, fmt):
     """Round float64 values to a small format by its definition: the nearest grid value, ties to
-    the even code; beyond max + half a step, overflow.  Midpoints of the grid are exact in float64,
-    so comparing against them is exact arithmetic."""
-    codes = np.arange(2 ** (fmt.width - 1))
+    the even code (E8M0, with no mantissa bit to be even, ties upwards as ml_dtypes does); beyond
+    max + half a step, overflow.  Midpoints of the grid are exact in float64, so comparing
+    against them is exact arithmetic.  Then each family's own rules for signs and zero."""
+    codes = np.arange(2 ** fmt.magnitude_bits)
     values = nf.from_bits(codes, fmt)
     finite = np.isfinite(values)
     codes, values = codes[finite], values[finite]
@@ -167,12 +173,19 @@ def exact_grid_reference(x, fmt):
     upper = np.clip(np.searchsorted(grid, magnitude), 1, len(grid) - 1)
     lower = upper - 1
     midpoint = (grid[lower] + grid[upper]) / 2
-    choose_upper = (magnitude > midpoint) | ((magnitude == midpoint) & (upper % 2 == 0))
+    tie_goes_up = (upper % 2 == 0) if fmt.mantissa_bits else True
+    choose_upper = (magnitude > midpoint) | ((magnitude == midpoint) & tie_goes_up)
     choose_upper |= magnitude >= grid[-1]
     index = np.where(choose_upper, upper, lower)
     overflow = index == len(grid) - 1
-    result = np.where(overflow, fmt.nan_code if fmt.finite_only else fmt.inf_code, np.append(codes, 0)[index])
-    return (result | (np.signbit(x) << (fmt.width - 1))).astype(fmt.code_dtype)
+    overflow_code = {"ieee": fmt.inf_code, None: fmt.max_code}.get(fmt.nan, fmt.nan_code)
+    result = np.where(overflow, overflow_code, np.append(codes, 0)[index])
+    if not fmt.signed:  # E8M0: no zero, no negatives
+        return np.where(x > 0, result, fmt.nan_code).astype(fmt.code_dtype)
+    negative = np.signbit(x)
+    if fmt.nan == "negative_zero":  # FNUZ: the pattern of -0 is NaN, so zero is unsigned
+        negative &= result != 0
+    return (result | (negative << fmt.magnitude_bits)).astype(fmt.code_dtype)
 
 
 @pytest.mark.parametrize("fmt", [f for f in OUR_FORMATS if f.width <= 16], ids=str)
@@ -324,9 +337,16 @@ def test_bit_patterns_round_trip(fmt, data):
 def test_rounded_value_is_nearest(fmt, x):
     value = float(nf.round_to(x, fmt))
     if math.isinf(value) or math.isnan(value):
-        assert abs(x) >= fmt.max
+        assert abs(x) >= fmt.max or (not fmt.signed and x <= 0)  # E8M0 has no zero and no sign
         return
-    assert nf.next_down(value, fmt) <= x <= nf.next_up(value, fmt) or value == x
+    if abs(x) > fmt.max and fmt.nan is None:  # FP4 and FP6 saturate: nothing lies beyond max
+        assert value == math.copysign(fmt.max, x)
+        return
+    if abs(x) < fmt.min_subnormal and not fmt.mantissa_bits:  # no zero: the smallest value stands in
+        assert value == fmt.min_subnormal
+        return
+    above = nf.next_up(value, fmt)  # NaN past max in formats without inf: nothing lies above
+    assert (nf.next_down(value, fmt) <= x and (x <= above or np.isnan(above))) or value == x
     assert abs(Fraction(value) - Fraction(x)) <= Fraction(float(nf.ulp(value, fmt))) / 2 + (
         Fraction(float(nf.ulp(value, fmt))) / 2 if value and abs(value) == 2.0 ** math.floor(math.log2(abs(value))) else 0)
 
@@ -430,7 +450,15 @@ def test_decode_rejects_malformed_patterns(bits, fmt, error, message):
     (lambda: nf.to_bits([1.0], "float12"), ValueError, "fmt='float12' is not a known float format"),
     (lambda: nf.to_bits([1.0], 16), TypeError, "fmt must be a FloatFormat or a format name, got int"),
     (lambda: nf.FloatFormat(1, 3), ValueError, "exponent_bits=1 is not supported"),
-    (lambda: nf.FloatFormat(4, 0), ValueError, "mantissa_bits=0 is not supported"),
+    (lambda: nf.FloatFormat(4, -1), ValueError, "mantissa_bits=-1 is not supported; use 0 to 51"),
+    (lambda: nf.FloatFormat(4, 0), ValueError, "mantissa_bits=0 leaves no mantissa to tell IEEE's NaN from inf"),
+    (lambda: nf.FloatFormat(4, 3, nan=None), ValueError, "nan=None is not allowed with finite_only=False"),
+    (lambda: nf.FloatFormat(4, 3, finite_only=True, nan="zero"), ValueError, "nan='zero' is not allowed"),
+    (lambda: nf.FloatFormat(4, 3, finite_only=True, nan="negative_zero", signed=False), ValueError,
+     "nan='negative_zero' needs a sign bit"),
+    (lambda: nf.FloatFormat(4, 3, finite_only=True, nan=None, signed=False), ValueError,
+     "signed=False needs a NaN code for zero and negative inputs"),
+    (lambda: nf.FloatFormat(4, 3, signed=1), TypeError, "signed must be True or False, got int 1"),
     (lambda: nf.FloatFormat(4.0, 3), TypeError, "exponent_bits must be an int, got float"),
     (lambda: nf.FloatFormat(5, 10, bias=2000), ValueError, "bias=2000 puts the format outside"),
     (lambda: nf.FloatBits(2, 0, 0), ValueError, "sign=2 does not fit"),

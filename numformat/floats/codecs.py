@@ -90,7 +90,7 @@ def _round_to_codes(values, fmt, saturate=False):
     """The generic float64 → ``fmt`` encoder, exact for every format ``FloatFormat`` accepts."""
     shape, values = values.shape, values.reshape(-1)
     p, width = fmt.mantissa_bits, fmt.width
-    sign_bits = (values.view(np.uint64) >> np.uint64(63)) << np.uint64(width - 1)
+    sign_bits = (values.view(np.uint64) >> np.uint64(63)) << np.uint64(width - 1) if fmt.signed else np.uint64(0)
     magnitude = np.abs(values)
     # Past 2**(emax+1) everything overflows alike; clamping keeps the sums below finite.
     np.minimum(magnitude, 2.0 ** (fmt.emax + 1), out=magnitude)
@@ -107,14 +107,42 @@ def _round_to_codes(values, fmt, saturate=False):
     # (the format's subnormals become float64 subnormals), so the top bits are the code.
     rounded *= 2.0 ** (fmt.bias - 1023)
     codes = rounded.view(np.uint64) >> np.uint64(52 - p)
-    # Overflow lands on the inf pattern (IEEE) or on or beyond the NaN pattern (fn formats); NaN
-    # inputs land far beyond it.  So one minimum leaves every NaN as the format's quiet NaN
-    # (sign kept, as ml_dtypes does) and sends fn overflow to NaN.
-    np.minimum(codes, np.uint64(fmt.nan_code), out=codes)
-    if saturate:
-        codes = np.where(np.isnan(values), np.uint64(fmt.nan_code), np.minimum(codes, np.uint64(fmt.max_code)))
-    codes |= sign_bits
+    if fmt.nan in ("ieee", "all_ones") and fmt.signed:
+        # Overflow lands on the inf pattern (IEEE) or on or beyond the NaN pattern (fn formats);
+        # NaN inputs land far beyond it.  So one minimum leaves every NaN as the format's quiet
+        # NaN (sign kept, as ml_dtypes does) and sends fn overflow to NaN.
+        np.minimum(codes, np.uint64(fmt.nan_code), out=codes)
+        if saturate:
+            codes = np.where(np.isnan(values), np.uint64(fmt.nan_code), np.minimum(codes, np.uint64(fmt.max_code)))
+        codes |= sign_bits
+    else:
+        codes = _special_codes(codes, values, sign_bits, fmt, saturate)
     return codes.astype(fmt.code_dtype).reshape(shape)
+
+
+def _special_codes(codes, values, sign_bits, fmt, saturate):
+    """Overflow, NaN, signs and zeros of the formats without IEEE's specials (ml_dtypes' rules).
+
+    * no NaN (FP4, FP6): overflow and infinities always saturate to ±max; NaN, which has no
+      code, becomes a zero of the opposite sign (ml_dtypes' cast, which ONNX's Cast uses);
+    * FNUZ: one NaN, the code of -0, so -0 (and a negative value that rounds to 0) becomes +0;
+    * unsigned (E8M0): zero and negative values are NaN, and values below the smallest
+      ``2**-bias`` land on it.
+    """
+    max_code = np.uint64(fmt.max_code)
+    overflow = codes > max_code
+    if saturate or fmt.nan is None:
+        codes = np.where(overflow, max_code, codes)
+    else:
+        codes = np.where(overflow, np.uint64(fmt.nan_code), codes)
+    nan_input = np.isnan(values)
+    if fmt.nan is None:
+        return np.where(nan_input, sign_bits ^ np.uint64(1 << fmt.magnitude_bits), codes | sign_bits)
+    if not fmt.signed:
+        return np.where(nan_input | ~(values > 0), np.uint64(fmt.nan_code), codes)
+    # FNUZ: NaN's code already has the top bit set; zero keeps no sign.
+    codes = np.where(codes == 0, codes, codes | sign_bits)
+    return np.where(nan_input, np.uint64(fmt.nan_code), codes)
 
 
 def fields(codes, fmt=FLOAT32):
@@ -129,7 +157,7 @@ def fields(codes, fmt=FLOAT32):
     if codes.dtype != fmt.code_dtype:
         codes = _as_codes(codes, fmt).astype(fmt.code_dtype)
     dtype = codes.dtype.type
-    sign = codes >> dtype(fmt.width - 1)
+    sign = codes >> dtype(fmt.width - 1) if fmt.signed else np.zeros_like(codes)
     exponent = (codes >> dtype(fmt.mantissa_bits)) & dtype(2 ** fmt.exponent_bits - 1)
     mantissa = codes & dtype(2 ** fmt.mantissa_bits - 1)
     return sign, exponent, mantissa
@@ -157,13 +185,19 @@ def _decode(codes, fmt):
     """Arithmetic decoder: the encoder's exponent shift run backwards (exact)."""
     shape, codes = codes.shape, codes.reshape(-1)
     p = fmt.mantissa_bits
-    magnitude_codes = codes & np.uint64(2 ** (fmt.width - 1) - 1)
+    magnitude_codes = codes & np.uint64(2 ** fmt.magnitude_bits - 1)
     values = (magnitude_codes << np.uint64(52 - p)).view(np.float64) * 2.0 ** (1023 - fmt.bias)
-    if fmt.finite_only:
-        values[magnitude_codes == fmt.nan_code] = np.nan
-    else:
+    if p == 0:  # no mantissa: exponent field 0 is the number 2**-bias, not zero
+        values[magnitude_codes == 0] = fmt.min_normal
+    if fmt.nan == "ieee":
         special = magnitude_codes >= fmt.inf_code
         values[special] = np.where(magnitude_codes[special] == fmt.inf_code, np.inf, np.nan)
+    elif fmt.nan == "all_ones":
+        values[magnitude_codes == fmt.nan_code] = np.nan
+    elif fmt.nan == "negative_zero":
+        values[codes == fmt.nan_code] = np.nan
+    if not fmt.signed:
+        return values.reshape(shape)
     return np.where(codes >> np.uint64(fmt.width - 1) == 1, -values, values).reshape(shape)
 
 
@@ -226,13 +260,22 @@ def next_up(x, fmt=FLOAT32):
     values = as_float64_array(x)
     codes = to_bits(values, fmt, saturate=True).astype(np.uint64)
     nearest = from_bits(codes, fmt)
-    sign, magnitude_codes = codes >> np.uint64(fmt.width - 1), codes & np.uint64(2 ** (fmt.width - 1) - 1)
+    magnitude_codes = codes & np.uint64(2 ** fmt.magnitude_bits - 1)
+    negative = codes != magnitude_codes
+    towards_zero = codes - np.uint64(1)
+    if fmt.nan == "negative_zero":  # -min_subnormal steps to +0: there is no -0 (its code is NaN)
+        towards_zero = np.where(magnitude_codes == 1, np.uint64(0), towards_zero)
     # Up the number line: away from zero for positives, towards zero for negatives, -0 to +min.
-    stepped = np.where(sign == 0, codes + np.uint64(1),
-                       np.where(magnitude_codes == 0, np.uint64(1), codes - np.uint64(1)))
+    stepped = np.where(~negative, codes + np.uint64(1),
+                       np.where(magnitude_codes == 0, np.uint64(1), towards_zero))
     # NaN stays put; +inf was saturated to max, so it steps on to +inf (or NaN in fn formats).
-    stepped = np.where(np.isnan(nearest), codes, stepped)
-    return np.where(nearest > values, nearest, from_bits(stepped, fmt))
+    stepped = np.where(np.isnan(nearest) | (stepped > 2 ** fmt.width - 1), codes, stepped)
+    result = np.where(nearest > values, nearest, from_bits(stepped, fmt))
+    if fmt.nan is None:  # nothing lies above max, not even inf or NaN: say so with NaN
+        result = np.where(~negative & (codes == fmt.max_code) & ~(nearest > values), np.nan, result)
+    if not fmt.signed:  # zero and negatives are NaN codes, but the next value up is the smallest
+        result = np.where(values < fmt.min_subnormal, fmt.min_subnormal, result)
+    return result
 
 
 def next_down(x, fmt=FLOAT32):

@@ -74,7 +74,7 @@ class FloatBits:
     def __post_init__(self):
         if not isinstance(self.fmt, FloatFormat):
             raise TypeError(f"fmt must be a FloatFormat, got {type(self.fmt).__name__} {self.fmt!r}")
-        widths = {"sign": 1, "exponent": self.fmt.exponent_bits, "mantissa": self.fmt.mantissa_bits}
+        widths = {"sign": int(self.fmt.signed), "exponent": self.fmt.exponent_bits, "mantissa": self.fmt.mantissa_bits}
         for field, width in widths.items():
             value = getattr(self, field)
             if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -91,21 +91,30 @@ class FloatBits:
         return cls(bits >> (p + e), (bits >> p) & (2 ** e - 1), bits & (2 ** p - 1), fmt, source)
 
     @property
+    def field_digits(self):
+        """``[(field, binary digits), ...]`` for the fields the format has (E8M0: the exponent alone)."""
+        fmt = self.fmt
+        widths = (("sign", int(fmt.signed), self.sign), ("exponent", fmt.exponent_bits, self.exponent),
+                  ("mantissa", fmt.mantissa_bits, self.mantissa))
+        return [(field, f"{value:0{width}b}") for field, width, value in widths if width]
+
+    @property
     def bits(self):
         """The whole bit pattern as an int."""
         fmt = self.fmt
-        return self.sign << (fmt.width - 1) | self.exponent << fmt.mantissa_bits | self.mantissa
+        return self.sign << fmt.magnitude_bits | self.exponent << fmt.mantissa_bits | self.mantissa
 
     @property
     def kind(self):
         """``"zero"``, ``"subnormal"``, ``"normal"``, ``"inf"`` or ``"nan"``."""
-        all_ones = 2 ** self.fmt.exponent_bits - 1
-        if self.exponent == 0:
-            return "zero" if self.mantissa == 0 else "subnormal"
-        if self.fmt.finite_only:
-            return "nan" if self.bits & (2 ** (self.fmt.width - 1) - 1) == self.fmt.nan_code else "normal"
-        if self.exponent == all_ones:
+        fmt, bits = self.fmt, self.bits
+        magnitude = bits & (2 ** fmt.magnitude_bits - 1)
+        if (fmt.nan == "negative_zero" and bits == fmt.nan_code) or (fmt.nan == "all_ones" and magnitude == fmt.nan_code):
+            return "nan"
+        if fmt.nan == "ieee" and self.exponent == 2 ** fmt.exponent_bits - 1:
             return "inf" if self.mantissa == 0 else "nan"
+        if self.exponent == 0 and fmt.mantissa_bits:  # with no mantissa, field 0 is 2**-bias
+            return "zero" if self.mantissa == 0 else "subnormal"
         return "normal"
 
     @property
@@ -141,7 +150,10 @@ class FloatBits:
         """``value - source`` as a float, when a source was encoded (None otherwise)."""
         if self.source is None or self.kind == "nan" or not math.isfinite(self.value):
             return None
-        return float(Fraction(self.value) - exact_fraction(self.source))
+        source = exact_fraction(self.source)
+        if isinstance(source, float):  # a NaN or inf source stored as a number (FP4 has no NaN)
+            return None
+        return float(Fraction(self.value) - source)
 
     @property
     def hex(self):
@@ -151,36 +163,38 @@ class FloatBits:
     @property
     def binary(self):
         """``'0 10000010 00010100000000000000000'``: the fields in binary, space-separated."""
-        fmt = self.fmt
-        return (f"{self.sign} {self.exponent:0{fmt.exponent_bits}b} "
-                f"{self.mantissa:0{fmt.mantissa_bits}b}")
+        return " ".join(digits for _, digits in self.field_digits)
 
     @property
     def formula(self):
         """The worked formula, ``(-1)^s × 2^(e-bias) × significand = value``."""
         kind, fmt = self.kind, self.fmt
         if kind == "nan":
-            rule = "exponent and mantissa all ones" if fmt.finite_only else "exponent all ones, mantissa ≠ 0"
+            rule = {"all_ones": "every bit set" if fmt.mantissa_bits == 0 or not fmt.signed else
+                                "exponent and mantissa all ones",
+                    "negative_zero": "the pattern of -0", "ieee": "exponent all ones, mantissa ≠ 0"}[fmt.nan]
             return f"{rule} → NaN"
         if kind == "inf":
             return f"exponent all ones, mantissa 0 → {'-' if self.sign else '+'}inf"
         stored = self.exponent if kind == "normal" else 1
-        return (f"(-1)^{self.sign} × 2^({stored}-{fmt.bias}) × {self.significand!r} "
-                f"= {self.value!r}")
+        sign = f"(-1)^{self.sign} × " if fmt.signed else ""
+        significand = f" × {self.significand!r}" if fmt.mantissa_bits else ""
+        return f"{sign}2^({stored}-{fmt.bias}){significand} = {self.value!r}"
 
     def __str__(self):
         fmt = self.fmt
-        pad = max(fmt.mantissa_bits, 8)
-        sign, exponent, mantissa = self.binary.split()
-        lines = [f"{fmt.name}: 1 sign, {fmt.exponent_bits} exponent, {fmt.mantissa_bits} mantissa bits, "
+        pad = max(fmt.mantissa_bits, fmt.exponent_bits, 8)
+        digits = dict(self.field_digits)
+        signs = "1 sign" if fmt.signed else "no sign bit"
+        lines = [f"{fmt.name}: {signs}, {fmt.exponent_bits} exponent, {fmt.mantissa_bits} mantissa bits, "
                  f"bias {fmt.bias}"]
         if self.source is not None:
             lines.append(f"  input     {shown(self.source)}")
         lines += [f"  bits      {self.binary}",
                   f"  hex       {self.hex}",
-                  f"  sign      {sign:<{pad}}  {'-' if self.sign else '+'}",
-                  f"  exponent  {exponent:<{pad}}  {self._exponent_note()}",
-                  f"  mantissa  {mantissa:<{pad}}  {self._mantissa_note()}",
+                  f"  sign      {digits.get('sign', '(none)'):<{pad}}  {'-' if self.sign else '+'}",
+                  f"  exponent  {digits['exponent']:<{pad}}  {self._exponent_note()}",
+                  f"  mantissa  {digits.get('mantissa', '(none)'):<{pad}}  {self._mantissa_note()}",
                   f"  value     {self.formula}"]
         if self.kind not in ("nan", "inf") and decimal.Decimal(repr(self.value)) != decimal.Decimal(self.value):
             lines.append(f"  exact     {self.exact}")
@@ -193,12 +207,14 @@ class FloatBits:
         if kind in ("zero", "subnormal"):
             return f"0 → {kind}, exponent fixed at 1 - {self.fmt.bias} = {self.fmt.emin}"
         if kind in ("inf", "nan"):
-            return "all ones → special value"
+            return "special value"
         return f"{self.exponent} - {self.fmt.bias} = {self.unbiased_exponent}"
 
     def _mantissa_note(self):
         if self.kind in ("inf", "nan"):
             return "payload" if self.kind == "nan" else "zero"
+        if not self.fmt.mantissa_bits:
+            return "no mantissa: a power of two"
         lead = "1" if self.kind == "normal" else "0"
         return f"{lead}.{self.mantissa:0{self.fmt.mantissa_bits}b} = {self.significand!r}"
 
@@ -238,17 +254,28 @@ def encode(x, fmt=FLOAT32, *, saturate=False):
     """
     fmt = float_format(fmt)
     exact = exact_fraction(x)
+    is_nan = isinstance(exact, float) and math.isnan(exact)
     if isinstance(exact, float):  # inf or NaN
         negative = math.copysign(1.0, exact) < 0
-        if math.isnan(exact):
-            magnitude_code = fmt.nan_code
-        else:
-            magnitude_code = _overflow_code(fmt, saturate)
+        magnitude_code = None if is_nan else _overflow_code(fmt, saturate)
     else:
         negative = exact < 0 or (exact == 0 and _negative_zero(x))
         magnitude_code = _round_magnitude(abs(exact), fmt, saturate)
-    bits = int(negative) << (fmt.width - 1) | magnitude_code
-    return FloatBits.from_int(bits, fmt, source=x)
+    if not fmt.signed and (is_nan or negative or exact == 0):
+        return FloatBits.from_int(fmt.nan_code, fmt, source=x)  # E8M0 has no zero and no sign
+    return FloatBits.from_int(_signed_code(negative, magnitude_code, fmt), fmt, source=x)
+
+
+def _signed_code(negative, magnitude_code, fmt):
+    """The whole pattern from the sign and the magnitude's code (None for NaN), ml_dtypes' way."""
+    sign_bit = int(negative) << fmt.magnitude_bits
+    if magnitude_code is None:  # NaN
+        if fmt.nan is None:  # no NaN code: ml_dtypes (and so ONNX's Cast) gives a zero of the other sign
+            return sign_bit ^ 1 << fmt.magnitude_bits
+        return fmt.nan_code | (0 if fmt.nan == "negative_zero" else sign_bit)
+    if fmt.nan == "negative_zero" and magnitude_code == 0:
+        return 0  # FNUZ has no -0: its pattern is NaN
+    return sign_bit | magnitude_code
 
 
 def _round_magnitude(magnitude, fmt, saturate):
@@ -274,7 +301,7 @@ def _round_magnitude(magnitude, fmt, saturate):
 
 def _overflow_code(fmt, saturate):
     """What a too-large magnitude becomes: max, NaN (fn formats) or inf."""
-    if saturate:
+    if saturate or fmt.nan is None:  # FP4 and FP6 have nothing beyond max: they always saturate
         return fmt.max_code
     return fmt.nan_code if fmt.finite_only else fmt.inf_code
 

@@ -17,6 +17,12 @@ FLOAT_CHOICES = {
     "bfloat16": floats.BFLOAT16,
     "float8 E4M3FN": floats.FLOAT8_E4M3FN,
     "float8 E5M2": floats.FLOAT8_E5M2,
+    "float8 E4M3FNUZ": floats.FLOAT8_E4M3FNUZ,
+    "float8 E5M2FNUZ": floats.FLOAT8_E5M2FNUZ,
+    "float8 E8M0 (MX scale)": floats.FLOAT8_E8M0FNU,
+    "float6 E2M3": floats.FLOAT6_E2M3FN,
+    "float6 E3M2": floats.FLOAT6_E3M2FN,
+    "float4 E2M1": floats.FLOAT4_E2M1FN,
     "float64": floats.FLOAT64,
 }
 
