@@ -195,15 +195,15 @@ def qparams_html(qp):
 
 def floatbits_html(bits):
     """Coloured bit boxes (sign, exponent, mantissa) of a FloatBits, with the formula underneath."""
-    fields = ("sign", "exponent", "mantissa")
+    fields = bits.field_digits  # the fields the format has: E8M0 is an exponent alone
     boxes = []
-    for field, digits in zip(fields, bits.binary.split()):
+    for field, digits in fields:
         for digit in digits:
             boxes.append(f'<span title="{field}" style="display:inline-block;width:1.2em;'
                          f'text-align:center;margin:1px;border-radius:2px;color:white;'
                          f'font-family:monospace;background:{FIELD_COLOURS[field]}">{digit}</span>')
         boxes.append('<span style="display:inline-block;width:0.4em"></span>')
-    legend = " ".join(f'<span style="color:{FIELD_COLOURS[field]}">■ {field}</span>' for field in fields)
+    legend = " ".join(f'<span style="color:{FIELD_COLOURS[field]}">■ {field}</span>' for field, _ in fields)
     return (f'<div class="numformat-floatbits"><div>{"".join(boxes)}</div>'
             f'<div style="font-family:monospace">{bits.fmt.name} {bits.hex} · {bits.kind} · '
             f'{bits.formula}</div><div style="font-size:small">{legend}</div></div>')

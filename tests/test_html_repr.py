@@ -182,3 +182,13 @@ def test_per_channel_qparams_picture_lists_the_first_channels(channels, rng):
     assert f"{channels} channels along axis 0" in page
     assert ("… and 8 more" in page) == (channels == 16)
     assert cells[cells.index("scales") + 1] == f"{float(qp.scale.min())!r} … {float(qp.scale.max())!r}"
+
+
+@pytest.mark.parametrize("fmt", [nf.FLOAT32, nf.floats.FLOAT8_E8M0FNU, nf.floats.FLOAT4_E2M1FN], ids=str)
+def test_floatbits_picture_boxes_are_the_formats_fields(fmt):
+    """One box per bit, titled with the field it belongs to; E8M0 has an exponent and nothing else."""
+    bits = nf.decode(fmt.width and (1 << (fmt.width - 2)), fmt)
+    html = bits._repr_html_()
+    titles = re.findall(r'<span title="(sign|exponent|mantissa)"', html)
+    expected = [field for field, digits in bits.field_digits for _ in digits]
+    assert titles == expected and len(titles) == fmt.width
