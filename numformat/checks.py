@@ -36,6 +36,27 @@ _INTEGER_TYPES = (numbers.Integral, np.integer)
 _REAL_TYPES = (numbers.Real, np.floating, np.integer)
 
 
+def is_int(value):
+    """Whether ``value`` is one integer, Python's or numpy's, and not a bool.
+
+    For a parameter that takes an int *or* something else (a dict, a string): it picks the
+    branch, and :func:`check_int` gives the error.
+
+    >>> is_int(3), is_int(np.uint8(3)), is_int(True), is_int(3.0)
+    (True, True, False, False)
+    """
+    return isinstance(value, _INTEGER_TYPES) and not isinstance(value, (bool, np.bool_))
+
+
+def is_real(value):
+    """Whether ``value`` is one real number (an int or a float, Python's or numpy's), not a bool.
+
+    >>> is_real(0.5), is_real(np.float32(0.5)), is_real(2), is_real(False), is_real("0.5")
+    (True, True, True, False, False)
+    """
+    return isinstance(value, _REAL_TYPES) and not isinstance(value, (bool, np.bool_))
+
+
 def check_int(value, name, *, low=None, high=None):
     """``value`` as a Python int, within ``[low, high]`` when given.
 

@@ -46,12 +46,12 @@ import numpy as np
 
 from .. import quant
 from ..checks import check_mode
+from ..integers import INT32_MAX, INT32_MIN
 from . import layers, mac_loop
 from .architecture import DIGITS_CNN, PARAMETRIC, Conv2d, MaxPool, check_architecture
 from .model import FloatCNN
 
 ENGINES = ("loop", "vectorized")
-INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
 FLOAT32_EXACT = 2 ** 24  # every integer of magnitude up to 2**24 is a float32
 _ACTIVATION = {"bits": 8, "signed": True, "symmetric": False}
 _WEIGHT = {"bits": 8, "signed": True, "symmetric": True, "narrow_range": True}
