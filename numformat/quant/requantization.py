@@ -233,8 +233,7 @@ def requantize(acc, multiplier, zero_point, qmin, qmax, *, mode="fixedpoint", ax
     """
     check_mode(mode, REQUANT_MODES, "mode")
     acc = int_array(acc, "acc")
-    qmin, qmax, zero_point = (_int_scalar(v, name) for v, name in ((qmin, "qmin"), (qmax, "qmax"),
-                                                                    (zero_point, "zero_point")))
+    qmin, qmax, zero_point = check_int(qmin, "qmin"), check_int(qmax, "qmax"), check_int(zero_point, "zero_point")
     if qmin > qmax:
         raise ValueError(f"qmin={qmin} is above qmax={qmax}")
     if not qmin <= zero_point <= qmax:
@@ -248,10 +247,6 @@ def requantize(acc, multiplier, zero_point, qmin, qmax, *, mode="fixedpoint", ax
         scaled = _multiply_fixedpoint(acc, *quantize_multiplier(multiplier), single=mode == "fixedpoint-single")
         codes = np.clip(scaled + zero_point, qmin, qmax)
     return as_result(codes, code_dtype(qmin, qmax))
-
-
-def _int_scalar(value, name):
-    return check_int(value, name)
 
 
 def _per_channel(multiplier, ndim, axis):
