@@ -129,6 +129,25 @@ def check_positive(value, name):
     return float(value)
 
 
+def positive_floats(values, name, dtype=np.float64):
+    """``values`` as an array of ``dtype`` after checking every element is positive and finite.
+
+    For a per-channel scale or multiplier: the error shows the first value that is not.
+
+    >>> positive_floats([0.5, 2.0], "scale").tolist()
+    [0.5, 2.0]
+    >>> positive_floats([0.5, 0.0, np.nan], "scale")
+    Traceback (most recent call last):
+    ...
+    ValueError: scale must be positive and finite, got 0.0
+    """
+    array = np.asarray(values, dtype=dtype)
+    bad = ~(np.isfinite(array) & (array > 0))
+    if np.any(bad):
+        raise ValueError(f"{name} must be positive and finite, got {float(array[bad].flat[0])!r}")
+    return array
+
+
 def check_fraction(value, name):
     """``value`` as a float in ``[0, 1]`` (a sparsity, a share, a probability).
 
