@@ -111,8 +111,9 @@ def _pcm_sample(text):
         sample = int(text, 0)
     except ValueError:
         sample = None
-    if sample is None or not -32768 <= sample <= 32767:
-        raise ValueError(f"{shorten(text)!r} is not an int16 PCM sample; give whole numbers from -32768 to 32767")
+    low, high = int_range(16)
+    if sample is None or not low <= sample <= high:
+        raise ValueError(f"{shorten(text)!r} is not an int16 PCM sample; give whole numbers from {low} to {high}")
     return sample
 
 

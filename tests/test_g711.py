@@ -250,7 +250,7 @@ def test_g711_command_prints_codes_segments_and_errors(capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["g711", "40000"], "pcm must fit in int16 [-32768, 32767], got 40000"),
+    (["g711", "40000"], "'40000' is not an int16 PCM sample; give whole numbers from -32768 to 32767"),
     (["g711", "1.5"], "'1.5' is not an int16 PCM sample"),
 ])
 def test_g711_command_rejects_bad_samples(args, message, capsys):
