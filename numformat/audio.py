@@ -23,7 +23,6 @@ Examples
 
 from __future__ import annotations
 
-import numbers
 import os
 import pathlib
 import wave
@@ -31,6 +30,8 @@ import wave
 import numpy as np
 
 from .adc import Quantizer
+from .checks import check_int, check_mode, check_positive
+from .integers import int_range
 
 SPEECH_WAV = pathlib.Path(__file__).resolve().parent / "data" / "speech.wav"
 WAV_BITS = (8, 16, 24, 32)
@@ -85,9 +86,8 @@ def available(kind="both"):
     >>> isinstance(ok, bool) and isinstance(reason, str)
     True
     """
-    kinds = {"both": ("input", "output"), "input": ("input",), "output": ("output",)}
-    if kind not in kinds:
-        raise ValueError(f"kind={kind!r} is not known; use 'input', 'output' or 'both'")
+    kinds = {"input": ("input",), "output": ("output",), "both": ("input", "output")}
+    check_mode(kind, tuple(kinds), "kind")
     try:
         devices = [f"{each}: {_default_device(each)['name']}" for each in kinds[kind]]
     except AudioUnavailable as error:
@@ -95,24 +95,9 @@ def available(kind="both"):
     return True, "; ".join(devices)
 
 
-def _check_rate(rate):
-    if isinstance(rate, bool) or not isinstance(rate, numbers.Integral):
-        raise TypeError(f"rate must be an int number of samples per second, got {type(rate).__name__} {rate!r}")
-    if rate <= 0:
-        raise ValueError(f"rate={rate} must be a positive number of samples per second")
-    return int(rate)
-
-
-def _check_channels(channels):
-    if isinstance(channels, bool) or not isinstance(channels, numbers.Integral) or channels < 1:
-        raise ValueError(f"channels={channels!r} must be a positive int (1 mono, 2 stereo)")
-    return int(channels)
-
-
 def _frames(seconds, rate):
-    if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real) or not 0 < seconds < float("inf"):
-        raise ValueError(f"seconds={seconds!r} must be a positive, finite number")
-    return max(1, round(seconds * rate))
+    """How many frames ``seconds`` of sound at ``rate`` take (at least one)."""
+    return max(1, round(check_positive(seconds, "seconds") * rate))
 
 
 def to_pcm(x, bits=16):
@@ -128,7 +113,7 @@ def to_pcm(x, bits=16):
     if bits not in WAV_BITS:
         raise ValueError(f"bits={bits!r} is not a PCM width; use one of {WAV_BITS}")
     array = np.asarray(x)
-    low, high = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    low, high = int_range(bits)
     if array.dtype.kind in "iu":
         if array.size and (array.min() < low or array.max() > high):
             raise ValueError(f"x holds integers outside the {bits}-bit range [{low}, {high}] "
@@ -165,9 +150,9 @@ def record(seconds, rate=16000, *, channels=1, raw=False):
     ``(frames,)`` for mono or ``(frames, channels)``.  Raises :class:`AudioUnavailable` when
     there is no PortAudio or no microphone.
     """
-    rate = _check_rate(rate)
+    rate = check_int(rate, "rate", low=1)
     frames = _frames(seconds, rate)
-    channels = _check_channels(channels)
+    channels = check_int(channels, "channels", low=1)
     _default_device("input")
     recorded = _sounddevice().rec(frames, samplerate=rate, channels=channels, dtype="int16", blocking=True)
     return _as_samples(recorded, 16, raw)
@@ -175,7 +160,7 @@ def record(seconds, rate=16000, *, channels=1, raw=False):
 
 def play(x, rate, *, blocking=True):
     """Play samples on the default speaker: floats in ``[-1, 1]`` or int16 PCM, mono or (frames, channels)."""
-    rate = _check_rate(rate)
+    rate = check_int(rate, "rate", low=1)
     pcm = to_pcm(_as_frames(x), 16)
     _default_device("output")
     _sounddevice().play(pcm, samplerate=rate, blocking=blocking)
@@ -186,9 +171,9 @@ def playrec(x, rate, *, channels=1, raw=False):
 
     Returns what :func:`record` returns.
     """
-    rate = _check_rate(rate)
+    rate = check_int(rate, "rate", low=1)
     pcm = to_pcm(_as_frames(x), 16)
-    channels = _check_channels(channels)
+    channels = check_int(channels, "channels", low=1)
     _default_device("input")
     _default_device("output")
     recorded = _sounddevice().playrec(pcm, samplerate=rate, channels=channels, dtype="int16", blocking=True)
@@ -292,7 +277,7 @@ def write_wav(path, x, rate, *, bits=None):
     >>> x.tolist(), rate
     ([0, 1000, -1000], 8000)
     """
-    rate = _check_rate(rate)
+    rate = check_int(rate, "rate", low=1)
     array = _as_frames(x)
     if bits is None:
         bits = 8 * array.dtype.itemsize if array.dtype.kind in "iu" and array.dtype.itemsize <= 4 else 16

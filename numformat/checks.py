@@ -36,6 +36,27 @@ _INTEGER_TYPES = (numbers.Integral, np.integer)
 _REAL_TYPES = (numbers.Real, np.floating, np.integer)
 
 
+def is_int(value):
+    """Whether ``value`` is one integer, Python's or numpy's, and not a bool.
+
+    For a parameter that takes an int *or* something else (a dict, a string): it picks the
+    branch, and :func:`check_int` gives the error.
+
+    >>> is_int(3), is_int(np.uint8(3)), is_int(True), is_int(3.0)
+    (True, True, False, False)
+    """
+    return isinstance(value, _INTEGER_TYPES) and not isinstance(value, (bool, np.bool_))
+
+
+def is_real(value):
+    """Whether ``value`` is one real number (an int or a float, Python's or numpy's), not a bool.
+
+    >>> is_real(0.5), is_real(np.float32(0.5)), is_real(2), is_real(False), is_real("0.5")
+    (True, True, True, False, False)
+    """
+    return isinstance(value, _REAL_TYPES) and not isinstance(value, (bool, np.bool_))
+
+
 def check_int(value, name, *, low=None, high=None):
     """``value`` as a Python int, within ``[low, high]`` when given.
 
@@ -106,6 +127,25 @@ def check_positive(value, name):
     if not (np.isfinite(value) and value > 0):
         raise ValueError(f"{name}={value!r} must be positive and finite")
     return float(value)
+
+
+def positive_floats(values, name, dtype=np.float64):
+    """``values`` as an array of ``dtype`` after checking every element is positive and finite.
+
+    For a per-channel scale or multiplier: the error shows the first value that is not.
+
+    >>> positive_floats([0.5, 2.0], "scale").tolist()
+    [0.5, 2.0]
+    >>> positive_floats([0.5, 0.0, np.nan], "scale")
+    Traceback (most recent call last):
+    ...
+    ValueError: scale must be positive and finite, got 0.0
+    """
+    array = np.asarray(values, dtype=dtype)
+    bad = ~(np.isfinite(array) & (array > 0))
+    if np.any(bad):
+        raise ValueError(f"{name} must be positive and finite, got {float(array[bad].flat[0])!r}")
+    return array
 
 
 def check_fraction(value, name):

@@ -26,6 +26,7 @@ from .fixed import qformat
 from .adc import g711
 from .fixed import Fixed
 from .checks import shorten
+from .integers import int_range
 
 
 MAX_NUMBER_DIGITS = 5000   # digits and decimal exponent a number may have: far past every format's range,
@@ -110,8 +111,9 @@ def _pcm_sample(text):
         sample = int(text, 0)
     except ValueError:
         sample = None
-    if sample is None or not -32768 <= sample <= 32767:
-        raise ValueError(f"{shorten(text)!r} is not an int16 PCM sample; give whole numbers from -32768 to 32767")
+    low, high = int_range(16)
+    if sample is None or not low <= sample <= high:
+        raise ValueError(f"{shorten(text)!r} is not an int16 PCM sample; give whole numbers from {low} to {high}")
     return sample
 
 
@@ -214,7 +216,7 @@ def _requantize_lines(args):
         raise ValueError(f"--multiplier {args.multiplier!r} must be positive and finite: it is S_in·S_w/S_out")
     acc = _parsed(args.values, int, "an int32 accumulator; give whole numbers such as 1000 or -- -1000")
     m0, shift = quant.quantize_multiplier(args.multiplier)
-    results = [quant.requantize(acc, args.multiplier, 0, -128, 127, mode=mode).tolist()
+    results = [quant.requantize(acc, args.multiplier, 0, *int_range(8), mode=mode).tolist()
                for mode in quant.REQUANT_MODES] if acc else []
     lines = [f"multiplier {args.multiplier!r} ≈ M0 · 2^(shift - 31) = {m0} · 2^({shift} - 31)"
              f" = {m0 * 2.0 ** (shift - 31)!r}"]

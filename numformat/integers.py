@@ -52,10 +52,6 @@ def _check_bits(bits):
     return check_int(bits, "bits", low=1, high=MAX_BITS)
 
 
-def _check_signed(signed):
-    return check_bool(signed, "signed")
-
-
 def _format_name(bits, signed):
     return f"{'' if signed else 'u'}int{bits}"
 
@@ -73,7 +69,7 @@ def int_range(bits, signed=True):
     >>> int_range(32, signed=False)
     (0, 4294967295)
     """
-    bits, signed = _check_bits(bits), _check_signed(signed)
+    bits, signed = _check_bits(bits), check_bool(signed, "signed")
     if signed:
         return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
     return 0, 2 ** bits - 1
@@ -85,7 +81,7 @@ def int_dtype(bits, signed=True):
     >>> int_dtype(8), int_dtype(12), int_dtype(12, signed=False), int_dtype(33)
     (dtype('int8'), dtype('int16'), dtype('uint16'), dtype('int64'))
     """
-    bits, signed = _check_bits(bits), _check_signed(signed)
+    bits, signed = _check_bits(bits), check_bool(signed, "signed")
     width = next(width for width in (8, 16, 32, 64) if bits <= width)
     return np.dtype(f"{'' if signed else 'u'}int{width}")
 
@@ -242,12 +238,8 @@ def int_from_bits(codes, bits, *, signed=True):
 
 
 def _scalar_code(value, bits, signed, group):
-    if not isinstance(value, (numbers.Integral, np.integer)) or isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"value must be one integer, got {type(value).__name__} {value!r}; "
-                        "format arrays one value at a time")
-    if isinstance(group, bool) or not isinstance(group, numbers.Integral) or group < 0:
-        raise ValueError(f"group={group!r} must be a whole number of digits, 0 for no grouping")
-    return int_to_bits(int(value), bits, signed=signed, overflow="error")
+    value, group = check_int(value, "value"), check_int(group, "group", low=0)  # one value; group 0: no spaces
+    return int_to_bits(value, bits, signed=signed, overflow="error")
 
 
 def _grouped(digits, group):

@@ -140,7 +140,7 @@ def test_table_bits_count_every_length_field():
     (lambda: huffman_decode(np.array([255], np.uint8), 8, HuffmanCode.from_counts([4]), 8), ValueError,
      "are not 8 codewords"),
     (lambda: huffman_decode(np.zeros(1, np.uint8), 4, HuffmanCode.from_counts([1, 1]), -1), ValueError,
-     "count must be non-negative"),
+     "count=-1 must be at least 0"),
     (lambda: huffman_decode_prefix([0, 1, 1], HuffmanCode.from_counts([2, 1, 1]), 3), ValueError,
      "the 3 bits do not begin with 3 codewords"),
     (lambda: huffman_decode_prefix([0, 2], HuffmanCode.from_counts([1, 1]), 1), ValueError, "0s and 1s"),

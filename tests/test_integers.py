@@ -212,10 +212,10 @@ def test_worked_examples():
     (lambda: nf.int_from_bits(-1, 4), ValueError, "got -1"),
     (lambda: nf.int_from_bits([0.5], 4), TypeError, "codes must be integers, got floats"),
     (lambda: nf.int_to_bits(128, 8), OverflowError, "int8 value 128 is outside the range"),
-    (lambda: nf.int_binary([1, 2], 8), TypeError, "value must be one integer, got list"),
-    (lambda: nf.int_binary(1, 8, group=-1), ValueError, "group=-1 must be a whole number of digits"),
+    (lambda: nf.int_binary([1, 2], 8), TypeError, "value must be an int, got list"),
+    (lambda: nf.int_binary(1, 8, group=-1), ValueError, "group=-1 must be at least 0"),
     (lambda: nf.int_hex(256, 8, signed=False), OverflowError, "uint8 value 256 is outside the range"),
-    (lambda: nf.int_formula(2.0, 8), TypeError, "value must be one integer, got float"),
+    (lambda: nf.int_formula(2.0, 8), TypeError, "value must be an int, got float"),
 ])
 def test_bad_input_gets_clear_errors(call, error, message):
     with pytest.raises(error, match=message):

@@ -34,8 +34,8 @@ def test_split_is_stratified_disjoint_and_seeded(digits):
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"seed": 1.5}, TypeError, "seed must be an int"),
     ({"seed": True}, TypeError, "seed must be an int"),
-    ({"test_fraction": 0}, ValueError, "test_fraction=0 must be"),
-    ({"test_fraction": 1.2}, ValueError, "test_fraction=1.2 must be"),
+    ({"test_fraction": 0}, ValueError, r"test_fraction=0 must lie in \(0, 1\)"),
+    ({"test_fraction": 1.2}, ValueError, r"test_fraction=1.2 must lie in \(0, 1\)"),
 ])
 def test_split_rejects_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):

@@ -156,7 +156,7 @@ def test_per_channel_weights_have_less_error_than_per_tensor(pretrained):
 @pytest.mark.parametrize("call, error, message", [
     (lambda m, x: bits_for(LAYERS, "8", "weight_bits"), TypeError, "weight_bits must be an int, a dict"),
     (lambda m, x: bits_for(LAYERS, {"conv3": 4}, "weight_bits"), ValueError, "weight_bits names 'conv3'"),
-    (lambda m, x: bits_for(LAYERS, 1, "weight_bits"), ValueError, r"weight_bits\['conv1'\]=1 is not a bit width"),
+    (lambda m, x: bits_for(LAYERS, 1, "weight_bits"), ValueError, r"weight_bits\['conv1'\]=1 is not supported; use 2 to 16"),
     (lambda m, x: bits_for(LAYERS, True, "weight_bits"), TypeError, "weight_bits must be an int"),
     (lambda m, x: bits_for(ACTIVATIONS, {"input": 17}, "activation_bits"), ValueError, "activation_bits"),
     (lambda m, x: weight_qparams(m.params["fc_weight"], 4, method="entropy"), ValueError, "method='entropy'"),

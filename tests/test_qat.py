@@ -113,7 +113,7 @@ def test_qat_without_averaging_keeps_the_calibrated_ranges(pretrained, calib, di
 
 
 @pytest.mark.parametrize("options, error, message", [
-    ({"weight_bits": 1}, ValueError, r"weight_bits\['conv1'\]=1 is not a bit width"),
+    ({"weight_bits": 1}, ValueError, r"weight_bits\['conv1'\]=1 is not supported; use 2 to 16"),
     ({"activation_bits": "8"}, TypeError, "activation_bits must be an int"),
     ({"method": "entropy"}, ValueError, "method='entropy'"),
     ({"averaging_constant": -0.1}, ValueError, "averaging_constant=-0.1"),

@@ -345,9 +345,9 @@ def test_calibration_methods_are_listed_and_deterministic(outlier_data):
     (lambda: calibrate([1.0], "kl"), ValueError,
      "method='kl' is not a known mode; use one of 'minmax', 'percentile', 'mse', 'entropy'"),
     (lambda: calibrate([1.0], "minmax", bins=3), TypeError, "calibrate(method='minmax') got an unknown option 'bins'"),
-    (lambda: calibrate([1.0], "percentile", percentile=101), ValueError, "percentile=101 must be a number in (50, 100]"),
+    (lambda: calibrate([1.0], "percentile", percentile=101), ValueError, "percentile=101 must lie in (50, 100]"),
     (lambda: calibrate([1.0], "entropy", bins=64), ValueError, "bins=64 must be at least the 128 quantized levels"),
-    (lambda: calibrate([1.0], "mse", steps=0), ValueError, "steps=0 must be a positive int"),
+    (lambda: calibrate([1.0], "mse", steps=0), ValueError, "steps=0 must be at least 1"),
 ])
 def test_bad_arguments_get_clear_errors(call, error, message):
     with pytest.raises(error) as raised:

@@ -24,6 +24,7 @@ import dataclasses
 import numpy as np
 
 from ..checks import as_float64_array, check_int, check_mode, check_positive, like_input
+from ..integers import int_range
 from ..rounding import apply_overflow, check_overflow, check_rounding, round_half
 
 QUANTIZER_KINDS = ("mid-tread", "mid-rise")
@@ -89,11 +90,11 @@ class Quantizer:
 
     @property
     def code_min(self):
-        return -(2 ** (self.bits - 1))
+        return int_range(self.bits)[0]
 
     @property
     def code_max(self):
-        return 2 ** (self.bits - 1) - 1
+        return int_range(self.bits)[1]
 
     @property
     def codes(self):

@@ -39,10 +39,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import numbers
 
 import numpy as np
 
+from ..checks import check_int
 from ..nn.architecture import DIGITS_CNN, check_architecture
 from ..nn.model import FloatCNN
 from ..rounding import round_half
@@ -54,16 +54,9 @@ FILE_HEADER_BITS = 8              # two 4-bit fields: the codebook's and the bia
 STORAGE_DTYPES = {"float32": np.float32, "float16": np.float16}
 BIAS_STORAGE = ("float32", "float16", "int8")
 BIAS_SCALE_BITS = 16              # the float16 scale of an int8 bias vector
+MAX_SYMBOL_BITS = 16              # index_bits and weight_bits: 1..16 (Huffman alphabets of up to 2**16 symbols)
 MAX_BEST_INDEX_BITS = 8           # index_bits="best" tries 1..8 (a longer skip alphabet only grows its table)
 BIAS_NAMES = DIGITS_CNN.bias_names  # the digits CNN's; any model: model.architecture.bias_names
-
-
-def _check_bits(value, name, low=1, high=16):
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name}={value} must be between {low} and {high}")
-    return int(value)
 
 
 def _storage_dtype(name, parameter):
@@ -88,7 +81,7 @@ def relative_indices(mask, index_bits):
     >>> entry_positions(skips).tolist()
     [1, 2, 10, 15]
     """
-    index_bits = _check_bits(index_bits, "index_bits")
+    index_bits = check_int(index_bits, "index_bits", low=1, high=MAX_SYMBOL_BITS)
     positions = np.flatnonzero(np.asarray(mask, dtype=bool).ravel())
     span = 1 << index_bits
     gaps = np.diff(positions, prepend=-1) - 1            # zeros before each kept weight
@@ -151,8 +144,8 @@ def encode_layer(shared, *, index_bits, weight_bits, codebook_dtype="float32"):
     """
     if not isinstance(shared, SharedWeights):
         raise TypeError(f"shared must be a SharedWeights (from share_weights), got {type(shared).__name__}")
-    index_bits = _check_bits(index_bits, "index_bits")
-    weight_bits = _check_bits(weight_bits, "weight_bits")
+    index_bits = check_int(index_bits, "index_bits", low=1, high=MAX_SYMBOL_BITS)
+    weight_bits = check_int(weight_bits, "weight_bits", low=1, high=MAX_SYMBOL_BITS)
     if shared.clusters > (1 << weight_bits) - 1:
         raise ValueError(f"{shared.clusters} shared values need more than weight_bits={weight_bits} "
                          f"(at most {(1 << weight_bits) - 1}: code 0 is the fillers' zero)")

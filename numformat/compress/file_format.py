@@ -44,12 +44,11 @@ import numpy as np
 
 from ..nn.architecture import DIGITS_CNN, check_architecture
 from .huffman import MAX_CODE_LENGTH, TABLE_HEADER_BITS, HuffmanCode, huffman_decode_prefix
-from .encoding import BIAS_STORAGE, EncodedLayer, EncodedModel, STORAGE_DTYPES
+from .encoding import BIAS_STORAGE, MAX_SYMBOL_BITS, EncodedLayer, EncodedModel, STORAGE_DTYPES
 
 COMPRESSED_PATH = pathlib.Path(__file__).resolve().parent.parent / "data" / "digits_cnn_compressed.bin"
 CODEBOOK_STORAGE = tuple(STORAGE_DTYPES)        # ("float32", "float16"): the 4-bit field's values
 BIT_TYPES = {np.dtype(np.float32): np.uint32, np.dtype(np.float16): np.uint16, np.dtype(np.int8): np.uint8}
-MAX_SYMBOL_BITS = 16                            # index_bits and weight_bits: 1..16 (encoding._check_bits)
 MAX_LENGTH_FIELD = MAX_CODE_LENGTH.bit_length()  # the widest code-length field a valid table needs
 
 

@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-import numbers
 
 import numpy as np
+
+from ..checks import check_int
 
 MAX_CODE_LENGTH = 62  # codewords live in int64; reaching 62 would take over 10^12 symbols (Fibonacci counts)
 TABLE_HEADER_BITS = 3  # the width of the code-length fields, stored once per table
@@ -51,15 +52,6 @@ def _check_symbols(symbols, alphabet_size=None, name="symbols"):
     if alphabet_size is not None and array.size and array.max() >= alphabet_size:
         raise ValueError(f"{name} holds {int(array.max())}, outside the code's alphabet 0..{alphabet_size - 1}")
     return array
-
-
-def check_int(value, name, minimum=0):
-    """``value`` as an int of at least ``minimum``, or a TypeError/ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be {'non-negative' if minimum == 0 else f'at least {minimum}'}, got {value}")
-    return int(value)
 
 
 def huffman_code_lengths(counts):
@@ -159,7 +151,7 @@ class HuffmanCode:
     def from_symbols(cls, symbols, alphabet_size=None):
         """The Huffman code for the symbols of an array (alphabet: ``0 .. max`` unless given)."""
         symbols = _check_symbols(symbols)
-        size = int(symbols.max(initial=-1)) + 1 if alphabet_size is None else check_int(alphabet_size, "alphabet_size")
+        size = int(symbols.max(initial=-1)) + 1 if alphabet_size is None else check_int(alphabet_size, "alphabet_size", low=0)
         return cls.from_counts(np.bincount(_check_symbols(symbols, size), minlength=size))
 
     @property
@@ -263,7 +255,7 @@ def _first_codewords(bits, code, count):
 
 
 def _check_decodable(code, count):
-    count = check_int(count, "count")
+    count = check_int(count, "count", low=0)
     if count and code.max_length == 0:
         raise ValueError("the code has no codewords")
     return count
@@ -283,7 +275,7 @@ def huffman_decode(packed, nbits, code, count):
 
     Raises ``ValueError`` if those bits are not exactly ``count`` codewords of ``code``.
     """
-    nbits = check_int(nbits, "nbits")
+    nbits = check_int(nbits, "nbits", low=0)
     count = _check_decodable(code, count)
     packed = np.asarray(packed)
     if packed.dtype != np.uint8:

@@ -33,10 +33,10 @@ Examples
 from __future__ import annotations
 
 import dataclasses
-import numbers
 
 import numpy as np
 
+from ..checks import check_int, check_real
 from ..nn.train import TrainConfig, train
 
 INQ_PORTIONS = (0.5, 0.75, 0.875, 1.0)  # the paper's accumulated portions of quantized weights
@@ -51,20 +51,14 @@ class PowerOfTwoGrid:
 
     def __post_init__(self):
         for name in ("n_high", "n_low"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
-                raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-            object.__setattr__(self, name, int(value))
+            object.__setattr__(self, name, check_int(getattr(self, name), name))
         if self.n_low > self.n_high:
             raise ValueError(f"n_low={self.n_low} must not exceed n_high={self.n_high}")
 
     @classmethod
     def for_weights(cls, weights, bits=5):
         """INQ's grid for a layer: ``n_high`` from the largest magnitude, ``2^(bits-2)`` exponents."""
-        if isinstance(bits, bool) or not isinstance(bits, (numbers.Integral, np.integer)):
-            raise TypeError(f"bits must be an int, got {type(bits).__name__} {bits!r}")
-        if bits < 2:
-            raise ValueError(f"bits={bits} must be at least 2 (a zero flag and a sign)")
+        bits = check_int(bits, "bits", low=2)  # a zero flag and a sign at least
         largest = float(np.max(np.abs(np.asarray(weights, dtype=np.float64))))
         if not np.isfinite(largest) or largest == 0:
             raise ValueError(f"weights need a finite, non-zero largest magnitude, got {largest}")
@@ -160,8 +154,7 @@ def inq_partition(weights, frozen, portion):
     frozen = np.asarray(frozen)
     if frozen.dtype != bool or frozen.shape != weights.shape:
         raise ValueError(f"frozen must be a boolean mask of shape {weights.shape}, got {frozen.dtype} {frozen.shape}")
-    if isinstance(portion, bool) or not isinstance(portion, (numbers.Real, np.floating)) or not 0 < portion <= 1:
-        raise ValueError(f"portion={portion!r} must be a number in (0, 1]")
+    portion = check_real(portion, "portion", low=0, high=1, low_open=True)
     target = int(np.ceil(portion * weights.size))
     more = max(0, target - int(frozen.sum()))
     free = np.flatnonzero(~frozen.ravel())

@@ -16,8 +16,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from ..checks import check_int
 from ..nn.architecture import DIGITS_CNN
-from .huffman import check_int
 from .prune import prune
 from .share import fine_tune_shared, share_weights
 from .encoding import encode_model
@@ -146,7 +146,7 @@ def deep_compression(model, *, sparsity=None, weight_bits=None, index_bits=None,
     if clusters is None:
         weight_names = model.architecture.weight_names
         bits = weight_bits if isinstance(weight_bits, dict) else dict.fromkeys(weight_names, weight_bits)
-        clusters = {name: (1 << check_int(bits[name], f"weight_bits[{name!r}]", minimum=1)) - 1 for name in weight_names}
+        clusters = {name: (1 << check_int(bits[name], f"weight_bits[{name!r}]", low=1)) - 1 for name in weight_names}
     pruned, masks = prune(model, sparsity, steps=prune_steps, epochs=prune_epochs, learning_rate=learning_rate,
                           seed=seed, data=data, on_epoch=on_epoch)
     shared_before, shared, _, encoded = share_and_encode(

@@ -19,10 +19,9 @@ Examples
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from ..checks import check_fraction, check_int, is_real
 from ..nn.architecture import DIGITS_CNN
 from ..nn.ptq import check_model
 from ..nn.model import FloatCNN
@@ -31,17 +30,9 @@ from ..nn.train import TrainConfig, train
 WEIGHT_NAMES = DIGITS_CNN.weight_names      # the digits CNN's prunable weights
 
 
-def _check_fraction(value, name):
-    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
-        raise TypeError(f"{name} must be a number in [0, 1], got {type(value).__name__} {value!r}")
-    if not 0 <= value <= 1:
-        raise ValueError(f"{name}={value} must be in [0, 1]")
-    return float(value)
-
-
 def kept_count(size, sparsity):
     """How many of ``size`` weights survive ``sparsity`` (the pruned count is rounded half to even)."""
-    return size - int(np.rint(size * _check_fraction(sparsity, "sparsity")))
+    return size - int(np.rint(size * check_fraction(sparsity, "sparsity")))
 
 
 def magnitude_mask(weights, sparsity):
@@ -68,14 +59,14 @@ def magnitude_mask(weights, sparsity):
 def check_sparsity(sparsity, weight_names=WEIGHT_NAMES):
     """``sparsity`` as ``{weight name: fraction}`` for every weight tensor in ``weight_names``
     (default: the digits CNN's three)."""
-    if isinstance(sparsity, (numbers.Real, np.floating)) and not isinstance(sparsity, bool):
+    if is_real(sparsity):
         sparsity = {name: sparsity for name in weight_names}
     if not isinstance(sparsity, dict):
         raise TypeError(f"sparsity must be a number or a dict {{weight name: fraction}}, got {type(sparsity).__name__}")
     unknown = sorted(set(sparsity) - set(weight_names))
     if unknown:
         raise ValueError(f"sparsity names {unknown}; the prunable weights are {list(weight_names)}")
-    return {name: _check_fraction(sparsity.get(name, 0.0), f"sparsity[{name!r}]") for name in weight_names}
+    return {name: check_fraction(sparsity.get(name, 0.0), f"sparsity[{name!r}]") for name in weight_names}
 
 
 def prune_masks(model, sparsity):
@@ -156,9 +147,7 @@ def prune(model, sparsity, *, steps=3, epochs=3, learning_rate=0.01, seed=0, dat
         The surviving weights of each layer.
     """
     sparsity = check_sparsity(sparsity, model.architecture.weight_names)
-    for name, value in (("steps", steps), ("epochs", epochs)):
-        if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) or value < 0:
-            raise ValueError(f"{name} must be a non-negative int, got {value!r}")
+    steps, epochs = check_int(steps, "steps", low=0), check_int(epochs, "epochs", low=0)
     masks = prune_masks(model, 0.0)
     for step in range(1, steps + 1):
         model, masks, _ = prune_step(model, sparsity, step, steps, epochs=epochs, learning_rate=learning_rate,

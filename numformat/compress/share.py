@@ -29,26 +29,9 @@ import dataclasses
 import numpy as np
 
 from ..nn.train import TrainConfig, train
-from ..checks import check_mode
-from .huffman import check_int
+from ..checks import check_int, check_mode, finite_floats
 
 KMEANS_INITS = ("linear", "density", "random")
-
-
-def _check_positive_int(value, name):
-    return check_int(value, name, minimum=1)
-
-
-def _check_values(values, name="values"):
-    array = np.asarray(values)
-    if array.dtype == bool or not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
-        raise TypeError(f"{name} must be real numbers, got dtype {array.dtype}")
-    array = array.astype(np.float64).ravel()
-    if array.size == 0:
-        raise ValueError(f"{name} is empty: there is nothing to cluster")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} holds NaN or infinite values")
-    return array
 
 
 def initial_centroids(values, clusters, init="linear", seed=0):
@@ -63,8 +46,8 @@ def initial_centroids(values, clusters, init="linear", seed=0):
     >>> initial_centroids([0.0, 1.0, 3.0], 4).tolist()
     [0.0, 1.0, 2.0, 3.0]
     """
-    values = _check_values(values)
-    clusters = _check_positive_int(clusters, "clusters")
+    values = finite_floats(values, "values").astype(np.float64).ravel()
+    clusters = check_int(clusters, "clusters", low=1)
     check_mode(init, KMEANS_INITS, "init")
     if init == "linear":
         return np.linspace(values.min(), values.max(), clusters)
@@ -104,8 +87,8 @@ def kmeans_1d(values, clusters, *, init="linear", seed=0, max_iterations=300):
     labels : numpy.ndarray of int64
         The centroid index of every value, in the order of ``values``.
     """
-    values = _check_values(values)
-    max_iterations = _check_positive_int(max_iterations, "max_iterations")
+    values = finite_floats(values, "values").astype(np.float64).ravel()
+    max_iterations = check_int(max_iterations, "max_iterations", low=1)
     centroids = initial_centroids(values, clusters, init, seed)
     labels = assign(values, centroids)
     for _ in range(max_iterations):  # a loop over iterations; each one whole-array
@@ -173,14 +156,13 @@ def share_weights(weights, clusters, *, mask=None, init="linear", seed=0):
     >>> shared.codebook.tolist(), shared.values().tolist()
     ([-1.0, 0.550000011920929], [[0.0, 0.550000011920929, 0.550000011920929], [-1.0, 0.0, 0.550000011920929]])
     """
-    weights = np.asarray(weights)
-    flat = _check_values(weights, "weights").reshape(weights.shape)
-    mask = flat != 0 if mask is None else np.asarray(mask)
-    if mask.dtype != bool or mask.shape != flat.shape:
-        raise ValueError(f"mask must be a boolean array of the weights' shape {flat.shape}, "
+    weights = finite_floats(weights, "weights").astype(np.float64)
+    mask = weights != 0 if mask is None else np.asarray(mask)
+    if mask.dtype != bool or mask.shape != weights.shape:
+        raise ValueError(f"mask must be a boolean array of the weights' shape {weights.shape}, "
                          f"got {mask.dtype} of shape {mask.shape}")
-    centroids, labels = kmeans_1d(flat[mask], clusters, init=init, seed=seed)
-    indices = np.zeros(flat.shape, dtype=np.int64)
+    centroids, labels = kmeans_1d(weights[mask], clusters, init=init, seed=seed)
+    indices = np.zeros(weights.shape, dtype=np.int64)
     indices[mask] = labels
     return SharedWeights(centroids.astype(np.float32), indices, mask.copy())
 
@@ -196,7 +178,7 @@ def share_model(model, bits, *, masks=None, init="linear", seed=0):
     bits = bits if isinstance(bits, dict) else dict.fromkeys(weight_names, bits)
     shared = {}
     for name in weight_names:
-        clusters = (1 << _check_positive_int(bits[name], f"bits[{name!r}]")) - 1
+        clusters = (1 << check_int(bits[name], f"bits[{name!r}]", low=1)) - 1
         mask = None if masks is None else masks[name]
         shared[name] = share_weights(model.params[name], clusters, mask=mask, init=init, seed=seed)
     return shared

@@ -33,12 +33,11 @@ Examples
 from __future__ import annotations
 
 import math
-import numbers
 import operator
 
 import numpy as np
 
-from ..checks import as_float64_array, exact_fraction, shown
+from ..checks import as_float64_array, check_int, exact_fraction, shown
 from .qformat import QFormat, as_qformat, grown_format, negated_format, product_format, sum_format
 from ..rounding import apply_overflow, check_overflow, check_rounding, divide_round, round_half
 
@@ -125,9 +124,8 @@ class Fixed:
         check_overflow(overflow)
         what = f"raw for {fmt}"
         if np.ndim(raw) == 0:
-            if isinstance(raw, (bool, np.bool_)) or not isinstance(raw, numbers.Integral):
-                raise TypeError(f"raw must be an int or an array of ints, got {type(raw).__name__} {raw!r}")
-            return cls.__new__(cls)._set(apply_overflow(int(raw), fmt.raw_min, fmt.raw_max, overflow, what=what), fmt)
+            raw = check_int(raw, "raw")  # one int here; arrays of ints below
+            return cls.__new__(cls)._set(apply_overflow(raw, fmt.raw_min, fmt.raw_max, overflow, what=what), fmt)
         array = np.asarray(raw)
         if array.dtype.kind not in "iu":
             raise TypeError(f"raw must be an int or an array of ints, got an array of {array.dtype}")

@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import numbers
 import re
 
 import numpy as np
 
-from ..checks import shorten
+from ..checks import check_bool, check_int, shorten
+from ..integers import int_range
 
 
 MAX_WORD_BITS = 64
@@ -83,16 +83,9 @@ class QFormat:
     signed: bool = True
 
     def __post_init__(self):
-        for name in ("m", "n"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-                raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-            if value < 0:
-                raise ValueError(f"{name}={value} is negative; use 0 or more {'integer' if name == 'm' else 'fraction'} bits")
-            object.__setattr__(self, name, int(value))
-        if not isinstance(self.signed, (bool, np.bool_)):
-            raise TypeError(f"signed must be True or False, got {type(self.signed).__name__} {self.signed!r}")
-        object.__setattr__(self, "signed", bool(self.signed))
+        for name in ("m", "n"):  # integer bits and fraction bits: 0 or more
+            object.__setattr__(self, name, check_int(getattr(self, name), name, low=0))
+        object.__setattr__(self, "signed", check_bool(self.signed, "signed"))
         if not 1 <= self.word_bits <= MAX_WORD_BITS:
             raise ValueError(f"{self} needs a word of {self.word_bits} bits; numformat's fixed point "
                              f"holds words of 1 to {MAX_WORD_BITS} bits")
@@ -155,11 +148,11 @@ class QFormat:
 
     @property
     def raw_min(self):
-        return -(1 << (self.word_bits - 1)) if self.signed else 0
+        return int_range(self.word_bits, self.signed)[0]
 
     @property
     def raw_max(self):
-        return (1 << (self.word_bits - (1 if self.signed else 0))) - 1
+        return int_range(self.word_bits, self.signed)[1]
 
     @property
     def min(self):

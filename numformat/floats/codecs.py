@@ -218,7 +218,7 @@ def round_to(x, fmt=FLOAT32, *, saturate=False):
 
     >>> round_to([0.1, 1000.1, 3.0e38], FLOAT16).tolist()
     [0.0999755859375, 1000.0, inf]
-    >>> round_to([1.0 + 2**-8, 1.0 + 3 * 2**-8], BFLOAT16).tolist()
+    >>> round_to([1.0 + 2**-8, 1.0 + 3 * 2**-8], "bfloat16").tolist()
     [1.0, 1.015625]
     """
     fmt = float_format(fmt)

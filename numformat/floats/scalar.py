@@ -30,7 +30,7 @@ import re
 from fractions import Fraction
 
 
-from ..checks import exact_fraction, shorten, shown
+from ..checks import check_int, exact_fraction, is_int, shorten, shown
 from ..rounding import divide_round
 from .format import FLOAT32, FloatFormat, float_format
 
@@ -76,13 +76,11 @@ class FloatBits:
             raise TypeError(f"fmt must be a FloatFormat, got {type(self.fmt).__name__} {self.fmt!r}")
         widths = {"sign": int(self.fmt.signed), "exponent": self.fmt.exponent_bits, "mantissa": self.fmt.mantissa_bits}
         for field, width in widths.items():
-            value = getattr(self, field)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-                raise TypeError(f"{field} must be an int, got {type(value).__name__} {value!r}")
+            value = check_int(getattr(self, field), field)
             if not 0 <= value < 2 ** width:
                 raise ValueError(f"{field}={value} does not fit {self.fmt.name}'s {width}-bit "
                                  f"{field} field (0 to {2 ** width - 1})")
-            object.__setattr__(self, field, int(value))
+            object.__setattr__(self, field, value)
 
     @classmethod
     def from_int(cls, bits, fmt=FLOAT32, source=None):
@@ -323,7 +321,7 @@ def decode(bits, fmt=FLOAT32):
     fmt = float_format(fmt)
     if isinstance(bits, str):
         value = _parse_bit_string(bits, fmt)
-    elif isinstance(bits, numbers.Integral) and not isinstance(bits, bool):
+    elif is_int(bits):
         value = int(bits)
         if value < 0:
             raise ValueError(f"bits={value} is negative; a bit pattern is 0 to 2**{fmt.width} - 1")

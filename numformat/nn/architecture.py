@@ -48,18 +48,11 @@ from __future__ import annotations
 import collections
 import dataclasses
 import math
-import numbers
 import typing
 
 import numpy as np
 
-
-def _check_count(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name}={value} must be at least {minimum}")
-    return int(value)
+from ..checks import check_int
 
 
 def _check_name(value, kind):
@@ -92,8 +85,8 @@ class Conv2d:
     def __post_init__(self):
         _check_name(self.name, self.kind)
         for field in ("in_channels", "out_channels", "kernel", "stride"):
-            object.__setattr__(self, field, _check_count(getattr(self, field), field))
-        object.__setattr__(self, "padding", _check_count(self.padding, "padding", minimum=0))
+            object.__setattr__(self, field, check_int(getattr(self, field), field, low=1))
+        object.__setattr__(self, "padding", check_int(self.padding, "padding", low=0))
 
     @property
     def weight_shape(self):
@@ -122,7 +115,7 @@ class Dense:
     def __post_init__(self):
         _check_name(self.name, self.kind)
         for field in ("in_features", "out_features"):
-            object.__setattr__(self, field, _check_count(getattr(self, field), field))
+            object.__setattr__(self, field, check_int(getattr(self, field), field, low=1))
 
     @property
     def weight_shape(self):
@@ -156,7 +149,7 @@ class MaxPool:
 
     def __post_init__(self):
         _check_name(self.name, self.kind)
-        object.__setattr__(self, "size", _check_count(self.size, "size"))
+        object.__setattr__(self, "size", check_int(self.size, "size", low=1))
 
     def output_shape(self, input_shape):
         channels, height, width = _spatial(input_shape, self)
@@ -214,7 +207,7 @@ class Architecture:
     layers: tuple
 
     def __post_init__(self):
-        object.__setattr__(self, "input_shape", tuple(_check_count(side, "input_shape") for side in self.input_shape))
+        object.__setattr__(self, "input_shape", tuple(check_int(side, "input_shape", low=1) for side in self.input_shape))
         object.__setattr__(self, "layers", tuple(self.layers))
         if len(self.input_shape) not in (1, 3):
             raise ValueError(f"input_shape must be (C, H, W) or (K,), got {self.input_shape}")

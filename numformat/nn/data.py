@@ -9,9 +9,9 @@ its splitting code: the shipped weights were trained on exactly this split.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from ..checks import check_int, check_real
 
 TEST_FRACTION = 0.25
 VALIDATION_FOLDS = 5  # cross-validation on the training images, for choosing settings (validation_folds)
@@ -43,10 +43,8 @@ def load_digits_split(seed=0, *, test_fraction=TEST_FRACTION):
     >>> float(x_train.min()), float(x_train.max()), np.bincount(y_test).tolist()
     (0.0, 1.0, [44, 46, 44, 46, 45, 46, 45, 45, 44, 45])
     """
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
-    if not isinstance(test_fraction, numbers.Real) or not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction={test_fraction!r} must be a number strictly between 0 and 1")
+    seed = check_int(seed, "seed")
+    test_fraction = check_real(test_fraction, "test_fraction", low=0, high=1, low_open=True, high_open=True)
     from sklearn.datasets import load_digits  # lazily: `import numformat` stays light
 
     digits = load_digits()
@@ -81,11 +79,7 @@ def validation_folds(folds=VALIDATION_FOLDS, seed=0):
     >>> [(len(y_fit), len(y_val)) for _, y_fit, _, y_val in folds]
     [(1073, 274), (1077, 270), (1078, 269), (1079, 268), (1081, 266)]
     """
-    for name, value in (("folds", folds), ("seed", seed)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if folds < 2:
-        raise ValueError(f"folds={folds} must be at least 2")
+    folds, seed = check_int(folds, "folds", low=2), check_int(seed, "seed")
     x_train, y_train, _, _ = load_digits_split(0)
     rng = np.random.default_rng(seed)
     fold_of = np.empty(y_train.size, dtype=np.int64)

@@ -15,21 +15,11 @@ student's own logits stay at temperature 1).
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from ..checks import check_real
 from .layers import fixed_order_exp
 from .model import FloatCNN
-
-
-def _check_real(value, name, low, high, *, low_open=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    if not (low < value if low_open else low <= value) or not value <= high or value != value:
-        interval = f"{'(' if low_open else '['}{low}, {high}]"
-        raise ValueError(f"{name}={value!r} must lie in {interval}")
-    return float(value)
 
 
 def softmax(logits, temperature=1.0):
@@ -42,7 +32,7 @@ def softmax(logits, temperature=1.0):
     >>> softmax(np.array([[2.0, 0.0]]), temperature=2.0).round(4).tolist()   # softer
     [[0.7311, 0.2689]]
     """
-    temperature = _check_real(temperature, "temperature", 0.0, np.inf, low_open=True)
+    temperature = check_real(temperature, "temperature", low=0.0, low_open=True)
     scaled = np.asarray(logits, dtype=np.float64) / temperature
     exps = fixed_order_exp(scaled - scaled.max(axis=1, keepdims=True))
     return exps / exps.sum(axis=1, keepdims=True)
@@ -75,7 +65,7 @@ def distillation_targets(teacher, x, y, *, temperature=3.0, label_weight=0.5):
     """
     if not isinstance(teacher, FloatCNN):
         raise TypeError(f"teacher must be a FloatCNN, got {type(teacher).__name__}")
-    label_weight = _check_real(label_weight, "label_weight", 0.0, 1.0)
+    label_weight = check_real(label_weight, "label_weight", low=0.0, high=1.0)
     classes = teacher.architecture.classes
     y = np.asarray(y)
     if y.shape != (len(x),) or not np.issubdtype(y.dtype, np.integer) or y.size and not 0 <= y.min() <= y.max() < classes:

@@ -49,6 +49,7 @@ import numpy as np
 
 from .. import quant
 from ..checks import check_mode
+from ..integers import INT32_MAX, INT32_MIN
 from ..quant import ARITHMETIC_MODES, RUNTIMES, quantize_input
 from . import layers, mac_loop
 from .architecture import DIGITS_CNN, PARAMETRIC, Conv2d, MaxPool, check_architecture
@@ -57,7 +58,6 @@ from .model import FloatCNN
 ENGINES = ("loop", "vectorized")
 #: What ``requant=`` takes: an arithmetic mode, or a runtime whose integers to reproduce.
 REQUANT_CHOICES = ARITHMETIC_MODES + tuple(RUNTIMES)
-INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
 FLOAT32_EXACT = 2 ** 24  # every integer of magnitude up to 2**24 is a float32
 _ACTIVATION = {"bits": 8, "signed": True, "symmetric": False}
 _WEIGHT = {"bits": 8, "signed": True, "symmetric": True, "narrow_range": True}

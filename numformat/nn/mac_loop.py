@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-INT32_MIN, INT32_MAX = -(2 ** 31), 2 ** 31 - 1
+from ..integers import INT32_MAX, INT32_MIN
 
 
 def check_int32(acc, where):

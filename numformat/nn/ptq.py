@@ -26,12 +26,10 @@ per-channel scales).  Nothing is retrained.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from .. import quant
-from ..checks import check_mode
+from ..checks import check_fraction, check_int, check_mode, is_int
 from .architecture import DIGITS_CNN
 from .model import FloatCNN
 
@@ -57,7 +55,7 @@ def bits_for(names, bits, parameter):
     >>> bits_for(LAYERS, {"conv2": 3}, "weight_bits")
     {'conv1': None, 'conv2': 3, 'fc': None}
     """
-    if bits is None or isinstance(bits, (numbers.Integral, np.integer)) and not isinstance(bits, bool):
+    if bits is None or is_int(bits):
         chosen = {name: bits for name in names}
     elif isinstance(bits, dict):
         unknown = sorted(set(bits) - set(names))
@@ -66,11 +64,8 @@ def bits_for(names, bits, parameter):
         chosen = {name: bits.get(name) for name in names}
     else:
         raise TypeError(f"{parameter} must be an int, a dict of name → int, or None, got {type(bits).__name__}")
-    for name, width in chosen.items():
-        if width is not None and (isinstance(width, bool) or not isinstance(width, (numbers.Integral, np.integer))
-                                  or not 2 <= width <= 16):
-            raise ValueError(f"{parameter}[{name!r}]={width!r} is not a bit width; use an int from 2 to 16 or None")
-    return {name: None if width is None else int(width) for name, width in chosen.items()}
+    return {name: None if width is None else check_int(width, f"{parameter}[{name!r}]", low=2, high=16)
+            for name, width in chosen.items()}
 
 
 def weight_qparams(weight, bits, *, per_channel=True, method="minmax", fraction=None):
@@ -186,15 +181,14 @@ class ActivationQuantizer:
     """
 
     def __init__(self, ranges, bits, *, averaging_constant=0.0, names=ACTIVATIONS):
-        if not isinstance(averaging_constant, numbers.Real) or not 0 <= averaging_constant <= 1:
-            raise ValueError(f"averaging_constant={averaging_constant!r} must be a number in [0, 1]")
+        averaging_constant = check_fraction(averaging_constant, "averaging_constant")
         self.names = tuple(names)
         self.bits = bits_for(self.names, bits, "activation_bits")
         missing = [name for name, width in self.bits.items() if width is not None and name not in ranges]
         if missing:
             raise ValueError(f"ranges lacks {missing[0]!r}; give (min, max) for each quantized activation")
         self.ranges = {name: (float(low), float(high)) for name, (low, high) in ranges.items()}
-        self.averaging_constant = float(averaging_constant)
+        self.averaging_constant = averaging_constant
 
     @classmethod
     def calibrated(cls, model, calib_x, bits, *, method="minmax", averaging_constant=0.0, activations=None):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import axes_or_new
+from ..integers import INT32_MAX, int_range
 from ..palette import BLUE, LIGHT_GREEN, RED, YELLOW
 
 
@@ -27,8 +28,8 @@ def plot_accumulator_growth(layer_taps, ax=None, largest_product=255 * 127):
     products = np.logspace(0, 6, 200)
     ax.loglog(products, products * largest_product, color=BLUE, lw=2,
               label=f"worst case: n · {largest_product:,} (|x - zp| ≤ 255, |w| ≤ 127)")
-    for level, name, colour in ((2 ** 15 - 1, "int16 max", YELLOW), (2 ** 24, "2^24: float32 exact", LIGHT_GREEN),
-                                (2 ** 31 - 1, "int32 max", RED)):
+    for level, name, colour in ((int_range(16)[1], "int16 max", YELLOW), (2 ** 24, "2^24: float32 exact", LIGHT_GREEN),
+                                (INT32_MAX, "int32 max", RED)):
         ax.axhline(level, ls="--", color=colour, lw=1.2, label=name)
     for name, taps in layer_taps.items():
         ax.plot(taps, taps * largest_product, "o", color="black", zorder=3)

@@ -111,11 +111,12 @@ def plot_grid_spacing(amax, formats, ax=None, values=None, int_bits=8):
     import numpy as np
 
     from ..floats import float_format, ulp
+    from ..integers import int_range
     from ..nn.fp8 import fp8_scale
 
     ax = axes_or_new(ax, figsize=(7, 3.8))
     magnitudes = np.logspace(np.log10(amax) - 4, np.log10(amax), 800)
-    int_step = amax / (2 ** (int_bits - 1) - 1)
+    int_step = amax / int_range(int_bits)[1]
     ax.loglog(magnitudes, int_step / magnitudes, lw=2, label=f"int{int_bits}, step {int_step:.3g}")
     for fmt in formats:
         fmt = float_format(fmt)

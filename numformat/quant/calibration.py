@@ -39,11 +39,9 @@ to 3.5 would cost more squared error than 10,000 values lose to a step of 0.17.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ..checks import check_mode, finite_floats
+from ..checks import check_int, check_mode, check_real, finite_floats
 from .mapping import choose_qparams, fake_quantize
 
 CALIBRATION_METHODS = ("minmax", "percentile", "mse", "entropy")
@@ -97,12 +95,9 @@ def _options(method, opts):
     options = {**allowed, **opts}
     for name in ("bits", "steps", "bins"):
         if name in options:
-            value = options[name]
-            if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) or value < 1:
-                raise ValueError(f"{name}={value!r} must be a positive int")
-    if "percentile" in options and not (isinstance(options["percentile"], numbers.Real)
-                                        and 50 < options["percentile"] <= 100):
-        raise ValueError(f"percentile={options['percentile']!r} must be a number in (50, 100]")
+            options[name] = check_int(options[name], name, low=1)
+    if "percentile" in options:
+        options["percentile"] = check_real(options["percentile"], "percentile", low=50, high=100, low_open=True)
     if method == "entropy" and options["bins"] < 2 ** (options["bits"] - 1):
         raise ValueError(f"bins={options['bins']} must be at least the {2 ** (options['bits'] - 1)} "
                          f"quantized levels of bits={options['bits']}")

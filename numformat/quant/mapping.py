@@ -46,7 +46,7 @@ import dataclasses
 
 import numpy as np
 
-from ..checks import check_axis, check_int, finite_floats
+from ..checks import check_axis, check_int, finite_floats, positive_floats
 from ..rounding import round_half
 from ..integers import code_dtype, int_range
 
@@ -91,13 +91,10 @@ class QParams:
         if self.qmin >= self.qmax:
             raise ValueError(f"qmin={self.qmin} must be below qmax={self.qmax}")
         code_dtype(self.qmin, self.qmax)
-        scale = np.asarray(self.scale, dtype=np.float64)
         zero_point = np.asarray(self.zero_point)
         if zero_point.dtype == bool or not np.issubdtype(zero_point.dtype, np.integer):
             raise TypeError(f"zero_point must be an integer, got {zero_point.dtype} {zero_point.tolist()!r}")
-        if not np.all(np.isfinite(scale) & (scale > 0)):
-            bad = scale[~(np.isfinite(scale) & (scale > 0))].flat[0] if scale.ndim else scale
-            raise ValueError(f"scale must be positive and finite, got {float(bad)!r}")
+        scale = positive_floats(self.scale, "scale")
         outside = (zero_point < self.qmin) | (zero_point > self.qmax)
         if np.any(outside):
             bad = int(zero_point[outside].flat[0] if zero_point.ndim else zero_point)

@@ -63,7 +63,7 @@ import numbers
 
 import numpy as np
 
-from ..checks import check_int, check_mode
+from ..checks import check_int, check_mode, positive_floats
 from ..integers import INT32_MAX, INT32_MIN, code_dtype
 from ..rounding import divide_round, round_half
 
@@ -237,11 +237,9 @@ def float32_multiplier(x_scale, w_scale, y_scale):
     >>> m.dtype, float(m), 0.1 * 0.2 / 0.3
     (dtype('float32'), 0.06666667014360428, 0.06666666666666668)
     """
-    scales = [np.asarray(s, dtype=np.float32) for s in (x_scale, w_scale, y_scale)]
-    for name, scale in zip(("x_scale", "w_scale", "y_scale"), scales):
-        if not np.all(np.isfinite(scale) & (scale > 0)):
-            raise ValueError(f"{name} must be positive and finite, got {scale.tolist()!r}")
-    return (scales[0] * scales[1]) / scales[2]
+    x_scale, w_scale, y_scale = (positive_floats(scale, name, np.float32) for scale, name in
+                                 ((x_scale, "x_scale"), (w_scale, "w_scale"), (y_scale, "y_scale")))
+    return (x_scale * w_scale) / y_scale
 
 
 def requantize(acc, multiplier, zero_point, qmin, qmax, *, mode="fixedpoint", axis=None):
@@ -289,15 +287,12 @@ def requantize(acc, multiplier, zero_point, qmin, qmax, *, mode="fixedpoint", ax
     """
     check_mode(mode, ARITHMETIC_MODES, "mode")
     acc = int_array(acc, "acc")
-    qmin, qmax, zero_point = (_int_scalar(v, name) for v, name in ((qmin, "qmin"), (qmax, "qmax"),
-                                                                    (zero_point, "zero_point")))
+    qmin, qmax, zero_point = check_int(qmin, "qmin"), check_int(qmax, "qmax"), check_int(zero_point, "zero_point")
     if qmin > qmax:
         raise ValueError(f"qmin={qmin} is above qmax={qmax}")
     if not qmin <= zero_point <= qmax:
         raise ValueError(f"zero_point={zero_point} is outside [qmin, qmax] = [{qmin}, {qmax}]")
-    multiplier = _per_channel(np.asarray(multiplier, dtype=np.float64), acc.ndim, axis)
-    if not np.all(np.isfinite(multiplier) & (multiplier > 0)):
-        raise ValueError(f"multiplier must be positive and finite, got {multiplier.ravel().tolist()[:4]!r}")
+    multiplier = _per_channel(positive_floats(multiplier, "multiplier"), acc.ndim, axis)
     if mode == "float32":
         codes = _requantize_float32(acc, multiplier, zero_point, qmin, qmax)
     elif mode == "float64-away":  # exact: |acc| < 2**31 and the product rounds once, in float64
@@ -306,10 +301,6 @@ def requantize(acc, multiplier, zero_point, qmin, qmax, *, mode="fixedpoint", ax
         scaled = _multiply_fixedpoint(acc, *quantize_multiplier(multiplier), mode)
         codes = np.clip(scaled + zero_point, qmin, qmax)
     return as_result(codes, code_dtype(qmin, qmax))
-
-
-def _int_scalar(value, name):
-    return check_int(value, name)
 
 
 def _per_channel(multiplier, ndim, axis):

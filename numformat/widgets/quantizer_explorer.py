@@ -14,7 +14,7 @@ import traitlets
 
 from .. import audio, plots
 from ..adc import QUANTIZER_KINDS, Quantizer, sample, sqnr_db, theoretical_sqnr_db, tpdf_dither
-from ..checks import check_mode
+from ..checks import check_int, check_mode
 from ._common import link_controls, png_bytes, within
 
 SIGNALS = {"sine": "sine 997 Hz", "speech": "speech clip"}
@@ -71,9 +71,7 @@ class QuantizerExplorer(widgets.VBox):
 
     def __init__(self, bits=4, *, full_scale=1.0, kind="mid-tread", dither=False, signal="sine", gain_db=0.0,
                  seed=0, **kwargs):
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
-        self.seed = seed
+        self.seed = check_int(seed, "seed")
         self._ready = False
         self.bits_slider = widgets.IntSlider(min=BITS[0], max=BITS[-1], description="bits", continuous_update=False)
         self.full_scale_slider = widgets.FloatSlider(min=FULL_SCALE_RANGE[0], max=FULL_SCALE_RANGE[1], step=0.05,
