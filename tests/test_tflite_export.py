@@ -15,7 +15,6 @@ pytest.importorskip("ai_edge_litert")
 pytest.importorskip("tflite")
 
 from numformat import quant  # noqa: E402
-from numformat.integers import INT32_MAX, INT32_MIN  # noqa: E402
 from numformat.nn import (Architecture, Conv2d, Dense, Flatten, Int8CNN, MaxPool, QuantizedLayer, ReLU,  # noqa: E402
                           export_tflite, litert_interpreter, load_digits_split, load_pretrained, quantize_model,
                           run_litert)

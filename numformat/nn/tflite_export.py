@@ -154,7 +154,6 @@ class TfliteGraph(Subgraph):
     # --- layers -------------------------------------------------------------------------------
 
     def weight_and_bias(self, layer, weight):
-        weight_qp = (layer.weight_qp.scale.astype(np.float32), np.zeros(weight.shape[0], np.int64), 0)
         bias_scale = (np.float32(layer.input_qp.scale) * layer.weight_qp.scale.astype(np.float32)).astype(np.float32)
         bias_qp = (bias_scale, np.zeros(weight.shape[0], np.int64), 0)
         return (self.tensor(f"{layer.name}_weight", None, "INT8", data=weight.astype(np.int8), qp=weight_qp),
@@ -203,7 +202,6 @@ class TfliteGraph(Subgraph):
         """int32 logits: ``FULLY_CONNECTED`` has no int32 output, so ``BATCH_MATMUL`` (int8 × int8
         → int32, the input zero point subtracted) + ``ADD`` the int32 bias, then the float32
         logits ``CAST`` and ``MUL`` by the per-class scale ``S_in · S_w[o]``."""
-        weight_qp = (layer.weight_qp.scale.astype(np.float32), np.zeros(weight.shape[0], np.int64), 0)
         weight_t = self.tensor(f"{layer.name}_weight_t", None, "INT8", data=np.ascontiguousarray(weight.T).astype(np.int8),
                                qp=(np.float32(1.0), 0, 0))
         product = self.operator("BATCH_MATMUL", [self.current, weight_t],
