@@ -154,6 +154,7 @@ class TfliteGraph(Subgraph):
     # --- layers -------------------------------------------------------------------------------
 
     def weight_and_bias(self, layer, weight):
+        weight_qp = (layer.weight_qp.scale.astype(np.float32), np.zeros(weight.shape[0], np.int64), 0)
         bias_scale = (np.float32(layer.input_qp.scale) * layer.weight_qp.scale.astype(np.float32)).astype(np.float32)
         bias_qp = (bias_scale, np.zeros(weight.shape[0], np.int64), 0)
         return (self.tensor(f"{layer.name}_weight", None, "INT8", data=weight.astype(np.int8), qp=weight_qp),
