@@ -40,6 +40,19 @@ from .fixed import Fixed, QFormat
 from .floats import FloatBits, decode, decode_float32, encode, encode_float32
 from .integers import cast_int, int_binary, int_dtype, int_formula, int_from_bits, int_hex, int_range, int_to_bits
 from .adc import alaw_decode, alaw_encode, mulaw_compress, mulaw_decode, mulaw_encode, mulaw_expand
+from .adc import (
+    NonIdealADC,
+    coherent_frequency,
+    enob,
+    histogram_test,
+    noise_shape,
+    sfdr_db,
+    sigma_delta,
+    sinad_db,
+    sine_fit,
+    snr_db,
+    thd_db,
+)
 from .rounding import OVERFLOW_MODES, ROUNDING_MODES
 from .quant import (
     CALIBRATION_METHODS,
@@ -90,6 +103,9 @@ __all__ = [
     "QUANTIZER_KINDS", "Quantizer", "alias_frequency", "reconstruct", "sample", "sqnr_db",
     "theoretical_sqnr_db", "tpdf_dither",
     "alaw_decode", "alaw_encode", "mulaw_compress", "mulaw_decode", "mulaw_encode", "mulaw_expand",
+    # measuring converters (IEEE 1241), noise shaping, sigma-delta (more in numformat.adc)
+    "NonIdealADC", "coherent_frequency", "enob", "histogram_test", "noise_shape", "sfdr_db", "sigma_delta",
+    "sinad_db", "sine_fit", "snr_db", "thd_db",
     "adc", "audio",
     # int8 mapping
     "CALIBRATION_METHODS", "QParams", "REQUANT_MODES", "calibrate", "choose_qparams", "dequantize",
