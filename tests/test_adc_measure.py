@@ -355,3 +355,36 @@ def test_histogram_test_blurs_but_keeps_dnl_under_thermal_noise(rng):
 def test_static_measures_refuse_bad_input(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# ---------------------------------------------------------------- figures
+
+
+def test_measurement_figures_draw_the_library_values(plots):
+    freq, x = coherent_sine(4096, 1000, amplitude=0.9)
+    codes = nf.Quantizer(8).quantize(x)
+    fit = adc.sine_fit(codes, RATE)
+    left, right = plots.plot_sine_fit(codes, fit, count=100)
+    np.testing.assert_allclose(left.lines[1].get_ydata(), fit.samples(100))
+    np.testing.assert_allclose(right.lines[0].get_ydata(), (codes - fit.samples(4096))[:100])
+    ax = plots.plot_tone_spectrum(codes, RATE)
+    measures = adc.analyze_tone(codes, RATE)
+    assert f"ENOB {measures.enob:.2f} bits" in ax.get_title()
+    assert ax.lines[1].get_xdata()[0] == pytest.approx(freq)
+    model = adc.NonIdealADC(6, inl_bow=1.0, missing_codes=(3,))
+    result = adc.histogram_test(overdriven_codes(model.convert, 6, n=2 ** 14), 6, amplitude=1.05)
+    dnl_ax, inl_ax = plots.plot_linearity(result, truth=model.linearity())
+    assert [bar.get_height() for bar in dnl_ax.patches] == pytest.approx(result.dnl.tolist())
+    np.testing.assert_allclose(inl_ax.lines[0].get_ydata(), result.inl)
+    assert dnl_ax.lines[0].get_xdata().tolist() == [3]
+
+
+def test_sigma_delta_figures_draw_the_library_values(plots):
+    result = adc.sigma_delta(0.25 * np.sin(2 * np.pi * 3 * np.arange(128) / 128), order=2, osr=16)
+    top, bottom = plots.plot_bitstream(result, start=100, count=50)
+    np.testing.assert_array_equal(top.lines[0].get_ydata(), result.bitstream[100:150])
+    np.testing.assert_allclose(bottom.lines[0].get_ydata(), result.decimated)
+    errors = {"order 1": np.sin(np.arange(256)), "order 2": np.cos(np.arange(256))}
+    ax = plots.plot_shaped_noise(errors, 1.0, band=0.05)
+    power = adc.power_spectrum(errors["order 2"], "hann")
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), 10 * np.log10(np.maximum(power, 1e-16)))
