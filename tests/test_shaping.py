@@ -75,14 +75,14 @@ def in_band_sqnr(order, osr, *, n=2 ** 17, amplitude=0.25, dither=0.0):
     return adc.inband_sqnr_db(adc.sigma_delta_modulate(x, order, dither=dither, rng=1), osr)
 
 
-@pytest.mark.parametrize("order, dither", [(1, 0.5), (2, 0.0)])
+@pytest.mark.parametrize("order, dither", [(1, 0.75), (2, 0.0)])
 def test_sigma_delta_reaches_its_theoretical_inband_sqnr_at_64x(order, dither):
     measured = in_band_sqnr(order, 64, dither=dither)
     model = adc.theoretical_inband_sqnr_db(order, 64, amplitude=0.25, step=2.0)
     assert measured == pytest.approx(model, abs=2.0)
 
 
-@pytest.mark.parametrize("order, dither, db_per_doubling", [(1, 0.5, 9.0), (2, 0.0, 15.0)])
+@pytest.mark.parametrize("order, dither, db_per_doubling", [(1, 0.75, 9.0), (2, 0.0, 15.0)])
 def test_sigma_delta_gains_9_or_15_db_per_doubling_of_the_rate(order, dither, db_per_doubling):
     slow, fast = in_band_sqnr(order, 32, dither=dither), in_band_sqnr(order, 128, dither=dither)
     assert (fast - slow) / 2 == pytest.approx(db_per_doubling, abs=1.0)

@@ -12,11 +12,12 @@ order 1 and 15 dB for order 2 (:func:`~numformat.adc.shaping.theoretical_inband_
 
 The white-noise model is a model.  A one-bit quantizer has no fixed gain (any positive scaling
 of its input gives the same bits), and in a second-order loop its input swings well beyond ±1,
-so the error is larger than ``1/3``: measured at ``osr = 64``, order 2 falls about 1.5 dB short of
-the model for a tone of amplitude 0.25 and 3.5 dB for 0.5.  A first-order loop fed a sine makes
-idle tones whose in-band power depends on the frequency (±2 dB); a little TPDF dither
-(``dither=0.5``) spreads them into noise and leaves it 1 to 1.5 dB above the model.  The loop is
-stable while the input stays inside about ±0.7 (order 2).
+so the error is larger than ``1/3``: measured at ``osr = 64``, order 2 falls 1 to 2 dB short of
+the model for a tone of amplitude 0.25 and about 3.5 dB for 0.5.  A first-order loop fed a sine
+makes idle tones whose in-band power depends on the frequency (a few dB either way); TPDF dither
+of ±0.75 (``dither=0.75``) spreads them into noise and lands within 1 dB of the model (with
+``dither=0.5`` the tones still leave it 0.5 to 2.5 dB above; with ``dither=1`` the dither's own
+noise puts it 2 dB below).  The loop is stable while the input stays inside about ±0.7 (order 2).
 
 Examples
 --------
