@@ -50,6 +50,19 @@ from . import blocks
 from .blocks import (MXFP4_E2M1, MXFP6_E2M3, MXFP6_E3M2, MXFP8_E4M3, MXFP8_E5M2, MXINT8, NF4, NVFP4, BlockFormat,
                      bits_per_value, block_dequantize, block_quantize, int4_groups)
 from .adc import alaw_decode, alaw_encode, mulaw_compress, mulaw_decode, mulaw_encode, mulaw_expand
+from .adc import (
+    NonIdealADC,
+    coherent_frequency,
+    enob,
+    histogram_test,
+    noise_shape,
+    sfdr_db,
+    sigma_delta,
+    sinad_db,
+    sine_fit,
+    snr_db,
+    thd_db,
+)
 from .rounding import OVERFLOW_MODES, ROUNDING_MODES
 from .quant import (
     CALIBRATION_METHODS,
@@ -105,6 +118,9 @@ __all__ = [
     "QUANTIZER_KINDS", "Quantizer", "alias_frequency", "reconstruct", "sample", "sqnr_db",
     "theoretical_sqnr_db", "tpdf_dither",
     "alaw_decode", "alaw_encode", "mulaw_compress", "mulaw_decode", "mulaw_encode", "mulaw_expand",
+    # measuring converters (IEEE 1241), noise shaping, sigma-delta (more in numformat.adc)
+    "NonIdealADC", "coherent_frequency", "enob", "histogram_test", "noise_shape", "sfdr_db", "sigma_delta",
+    "sinad_db", "sine_fit", "snr_db", "thd_db",
     "adc", "audio",
     # int8 mapping
     "CALIBRATION_METHODS", "QParams", "REQUANT_MODES", "calibrate", "choose_qparams", "dequantize",

@@ -37,6 +37,13 @@ from .adc import (  # noqa: F401
     plot_companding,
     plot_sqnr_vs_level,
 )
+from .measure import (  # noqa: F401
+    plot_sine_fit,
+    plot_tone_spectrum,
+    plot_linearity,
+    plot_shaped_noise,
+    plot_bitstream,
+)
 from .quant import (  # noqa: F401
     plot_affine_mapping,
     plot_code_histogram,
