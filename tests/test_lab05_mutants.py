@@ -2,7 +2,7 @@
 
 Every mutant is a realistic student mistake in one solution cell (numpy's ``//`` for C's
 division, Python's ``round`` for TFLite's halves away from zero, a forgotten positive shift or
-fused ReLU ...).  ``run_lab`` runs the lab as the student copy does (hidden tests removed) with
+fused ReLU, a runtime's rule matched within ±1 ...).  ``run_lab`` runs the lab as the student copy does (hidden tests removed) with
 that cell replaced; the named visible test must fail with a message matching the regex.
 """
 
@@ -171,6 +171,50 @@ def accuracy(**changes):
     return ACCURACY.format(**{**ACCURACY_DEFAULTS, **changes})
 
 
+MATCHING = """
+def matching_rules(layer, acc, codes):
+    matches = []
+    for rule in RULES:
+        requantized = nf.requantize(acc, {multiplier}, layer.output_qp.zero_point, {clamp}, mode=rule{axis})
+        if {compare}:
+            matches.append(rule)
+    return {result}
+"""
+MATCHING_DEFAULTS = {"multiplier": "layer.multiplier(rule)", "clamp": "*layer.clamp", "axis": ", axis=1",
+                     "compare": "np.array_equal(requantized, codes)", "result": "matches"}
+
+
+def matching(**changes):
+    return MATCHING.format(**{**MATCHING_DEFAULTS, **changes})
+
+
+HALF_UP = """
+def requantize_half_up(acc, multiplier, zero_point, qmin, qmax):
+    m0, shift = nf.quantize_multiplier(multiplier)
+    x = np.asarray(acc, dtype=np.int64) * {left_shift}
+    high = {high}
+    right = max(-shift, 0)
+    scaled = {scaled}
+    return {result}
+"""
+HALF_UP_DEFAULTS = {"left_shift": "(2 ** max(shift, 0))", "high": "(x * m0 + 2**30) >> 31",
+                    "scaled": "(high + ((1 << right) >> 1)) >> right",
+                    "result": "np.clip(scaled + zero_point, qmin, qmax)"}
+
+
+def half_up(**changes):
+    return HALF_UP.format(**{**HALF_UP_DEFAULTS, **changes})
+
+
+HALF_UP_SINGLE_ROUNDING = """
+def requantize_half_up(acc, multiplier, zero_point, qmin, qmax):
+    m0, shift = nf.quantize_multiplier(multiplier)
+    right = 31 - shift                                  # one rounding of acc·M0 by the whole shift
+    scaled = (np.asarray(acc, dtype=np.int64) * m0 + (1 << (right - 1))) >> right
+    return np.clip(scaled + zero_point, qmin, qmax)
+"""
+
+
 # id: (solution grade_id, replacement source, visible test that must catch it, message regex)
 MUTANTS = {
     # Part 1: the convolution's MAC loop
@@ -235,6 +279,22 @@ MUTANTS = {
     "accuracy_requant_against_float": ("accuracy",
                                        accuracy(requant_disagreements='int(np.count_nonzero(int8_model.predict(x_test, requant="float32") != float_pred))'),
                                        "test_accuracy", "requant_disagreements"),
+    # Part 7: debug the ±1
+    "matching_first_rule_only": ("matching_rules", matching(result="matches[:1]"), "test_matching_rules", "return all"),
+    "matching_within_one_step": ("matching_rules", matching(compare="np.all(np.abs(requantized - codes) <= 1)"),
+                                 "test_matching_rules", "exactly"),
+    "matching_without_axis": ("matching_rules", matching(axis=""), "test_matching_rules", "axis=1"),
+    "matching_ignores_relu_clamp": ("matching_rules", matching(clamp="-128, 127"), "test_matching_rules", "clamp"),
+    "half_up_away_from_zero": ("requantize_half_up",
+                               half_up(scaled="np.sign(high) * ((np.abs(high) + ((1 << right) >> 1)) >> right)"),
+                               "test_requantize_half_up", "towards \\+inf"),
+    "half_up_to_even": ("requantize_half_up", half_up(scaled="np.round(high / 2**right).astype(np.int64)"),
+                        "test_requantize_half_up", "to even"),
+    "half_up_single_rounding": ("requantize_half_up", HALF_UP_SINGLE_ROUNDING, "test_requantize_half_up",
+                                "two roundings"),
+    "half_up_no_positive_shift": ("requantize_half_up", half_up(left_shift="1"), "test_requantize_half_up",
+                                  "positive shift"),
+    "half_up_no_clamp": ("requantize_half_up", half_up(result="scaled + zero_point"), "test_requantize_half_up", "clamp"),
 }
 
 
