@@ -23,7 +23,7 @@ import json
 import pathlib
 import re
 
-_ROW = re.compile(r"^\|\s*((?:Lesson|Lab) \d+(?: \(bonus\))?)\s*\|\s*\[[^\]]*\]\(([^)]+\.ipynb)\)\s*\|\s*(.*?)\s*\|\s*(\d+)\s*min\s*\|\s*$")
+_ROW = re.compile(r"^\|\s*((?:Lesson|Lab) \d+[a-z]?(?: \(bonus\))?)\s*\|\s*\[[^\]]*\]\(([^)]+\.ipynb)\)\s*\|\s*(.*?)\s*\|\s*(\d+)\s*min\s*\|\s*$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,12 +99,16 @@ def _title(path):
 
 
 def _label(relative):
-    """"Lesson 6" for lessons/06_x.ipynb, "Lab 4" for labs/lab04_x/lab04_x.ipynb."""
-    match = re.match(r"lessons/(\d+)_|labs/lab(\d+)_", relative)
+    """"Lesson 6" for lessons/06_x.ipynb, "Lesson 5b" for lessons/05b_x.ipynb, "Lab 4" for labs/lab04_x/lab04_x.ipynb.
+
+    >>> _label("lessons/05b_measuring_adcs.ipynb"), _label("labs/lab04_int8_mapping/lab04_int8_mapping.ipynb")
+    ('Lesson 5b', 'Lab 4')
+    """
+    match = re.match(r"lessons/(\d+)([a-z]?)_|labs/lab(\d+)_", relative)
     if match is None:
         return pathlib.PurePosixPath(relative).stem
-    lesson, lab = match.groups()
-    return f"Lesson {int(lesson)}" if lesson is not None else f"Lab {int(lab)}"
+    lesson, suffix, lab = match.groups()
+    return f"Lesson {int(lesson)}{suffix}" if lesson is not None else f"Lab {int(lab)}"
 
 
 def notebooks_here(root):
