@@ -39,11 +39,17 @@ between FP4's 0 and 0.5 and goes to the even code, and -0.625 rounds to -0.5:
 
 from .format import (FORMATS, KINDS, MXFP4_E2M1, MXFP6_E2M3, MXFP6_E3M2, MXFP8_E4M3, MXFP8_E5M2, MXINT8, NF4,
                      NF4_DQ_BLOCK, NVFP4, BlockFormat, bits_per_value, block_format, int4_groups)
+from .schemes import BASELINE_SCHEMES, bits_per_weight, check_scheme, round_trip, storage_bits, weight_matrix, weight_tradeoff
 from .nf4 import NF4_LEVELS, nf4_codes, nf4_quantize_blocks
+from .outliers import (AWQ_GRID, LLM_INT8_THRESHOLD, awq, keep_salient, llm_int8_matmul, outlier_methods,
+                       outlier_study, salient_channels, synthetic_outlier_layer)
 from .quantize import (E8M0_ROUNDING, BlockQuantized, affine_codes, block_dequantize, block_quantize, e8m0_codes,
                        element_values, mx_scale_exponents)
 
-__all__ = ["BlockFormat", "BlockQuantized", "E8M0_ROUNDING", "FORMATS", "KINDS", "MXFP4_E2M1", "MXFP6_E2M3",
+__all__ = ["AWQ_GRID", "BASELINE_SCHEMES", "LLM_INT8_THRESHOLD", "awq", "bits_per_weight", "check_scheme",
+           "keep_salient", "llm_int8_matmul", "outlier_methods", "outlier_study", "round_trip", "salient_channels",
+           "storage_bits", "synthetic_outlier_layer", "weight_matrix", "weight_tradeoff",
+           "BlockFormat", "BlockQuantized", "E8M0_ROUNDING", "FORMATS", "KINDS", "MXFP4_E2M1", "MXFP6_E2M3",
            "MXFP6_E3M2", "MXFP8_E4M3", "MXFP8_E5M2", "MXINT8", "NF4", "NF4_DQ_BLOCK", "NF4_LEVELS", "NVFP4",
            "affine_codes", "bits_per_value", "block_dequantize", "block_format", "block_quantize", "e8m0_codes",
            "element_values", "int4_groups", "mx_scale_exponents", "nf4_codes", "nf4_quantize_blocks"]

@@ -153,6 +153,13 @@ def block_quantize(x, fmt, axis=-1):
     -------
     BlockQuantized
 
+    Raises
+    ------
+    ValueError
+        For NaN or ±inf in ``x`` unless ``fmt`` is an MX format: OCP MX v1.0 §6.3 gives the
+        block a NaN scale (every element NaN, the other blocks untouched), but NVFP4's E2M1
+        elements, integer groups and NF4 have no code for them.
+
     Examples
     --------
     >>> from numformat.blocks import int4_groups
@@ -164,6 +171,10 @@ def block_quantize(x, fmt, axis=-1):
     values = as_float64_array(x)
     if values.ndim == 0:
         raise ValueError("x must have at least one axis to cut into blocks; got a scalar")
+    if fmt.kind != "mx" and not np.all(np.isfinite(values)):
+        bad = values[~np.isfinite(values)]
+        raise ValueError(f"x holds {bad[0]} ({bad.size} non-finite values); {fmt.name} has no code for NaN or "
+                         "infinity (only MX formats mark such a block NaN, OCP MX v1.0 §6.3)")
     blocks, axis = _blocks(values, fmt, axis)
     codes, scales, extra = _QUANTIZERS[fmt.kind](blocks, fmt)
     return BlockQuantized(_unblocks(codes, axis), np.moveaxis(scales, -1, axis), fmt, axis, **extra)
