@@ -39,6 +39,8 @@ def test_int_schemes_match_absmax_per_channel_written_out(rng):
         scales = (np.abs(weight).max(axis=1, keepdims=True) / top).astype(np.float32).astype(np.float64)
         expected = np.clip(np.rint(weight / scales), -top, top) * scales
         np.testing.assert_array_equal(round_trip(weight, scheme), expected)
+        scale = float(np.float32(np.abs(weight).max() / top))
+        np.testing.assert_array_equal(round_trip(weight, f"{scheme}-tensor"), np.rint(weight / scale) * scale)
 
 
 def test_fp8_scheme_matches_ml_dtypes_and_the_fp8_model(rng):
@@ -68,6 +70,7 @@ def test_storage_bits_count_the_padded_blocks_scales():
     assert bits_per_weight(weights, nf.MXFP4_E2M1) == (3784 * 4 + mx_scales * 8) / 3784
     assert bits_per_weight(weights, "int8") == (3784 * 8 + 34 * 32) / 3784
     assert bits_per_weight(weights, "fp8") == (3784 * 8 + 3 * 32) / 3784
+    assert bits_per_weight(weights, "int4-tensor") == (3784 * 4 + 3 * 32) / 3784
 
 
 def test_weight_tradeoff_on_the_digits_cnn():
@@ -183,3 +186,15 @@ def test_non_finite_input_is_refused_where_the_format_has_no_code_for_it(fmt, ba
     x[1, 100] = bad
     with pytest.raises(ValueError, match=f"x holds {bad} .1 non-finite values.; {fmt.name} has no code for NaN"):
         nf.block_quantize(x, fmt)
+
+
+@pytest.mark.parametrize("bits", [8, 4])
+@pytest.mark.parametrize("per_channel", [True, False])
+def test_int_schemes_match_the_ptq_weights_of_lesson_8(bits, per_channel):
+    from numformat.nn.ptq import fake_quantize_weights
+
+    model = nf.nn.load_pretrained()
+    expected = fake_quantize_weights(model.params, bits, per_channel=per_channel)
+    scheme = f"int{bits}" if per_channel else f"int{bits}-tensor"
+    for name in model.architecture.weight_names:
+        np.testing.assert_array_equal(round_trip(model.params[name], scheme).astype(np.float32), expected[name])

@@ -3,15 +3,17 @@
 A *scheme* is how a weight tensor is stored: one of the block formats of :mod:`numformat.blocks`
 (a :class:`BlockFormat` or its name), or one of the per-tensor / per-channel baselines
 
-============  =====================================================================================
-scheme        storage
-============  =====================================================================================
-``"int8"``    symmetric int8 codes (-127..127), one float32 scale per output channel (as
-              :func:`numformat.nn.quantize_model` stores weights)
-``"int4"``    the same with 4-bit codes (-7..7)
-``"fp8"``     float8 E4M3 elements under one float32 scale per tensor, ``amax / 448``
-              (NVIDIA Transformer Engine's per-tensor scaling)
-============  =====================================================================================
+=================  ================================================================================
+scheme             storage
+=================  ================================================================================
+``"int8"``         symmetric int8 codes (-127..127), one float32 scale per output channel (as
+                   :func:`numformat.nn.quantize_model` stores weights)
+``"int4"``         the same with 4-bit codes (-7..7)
+``"int8-tensor"``  int8 codes under one float32 scale for the whole tensor
+``"int4-tensor"``  int4 codes under one float32 scale for the whole tensor
+``"fp8"``          float8 E4M3 elements under one float32 scale per tensor, ``amax / 448``
+                   (NVIDIA Transformer Engine's per-tensor scaling)
+=================  ================================================================================
 
 Weights are read as a matrix: one row per output channel, the rest flattened (for a convolution
 ``(O, C, k, k)`` the row is the ``C·k·k`` values one output sums over), and blocks run along the
@@ -47,8 +49,8 @@ from ..quant import choose_qparams, fake_quantize
 from .format import NF4_DQ_BLOCK, BlockFormat, block_format
 from .quantize import block_dequantize, block_quantize
 
-PER_CHANNEL_BITS = {"int8": 8, "int4": 4}
-BASELINE_SCHEMES = ("int8", "int4", "fp8")
+INT_BITS = {"int8": 8, "int4": 4, "int8-tensor": 8, "int4-tensor": 4}
+BASELINE_SCHEMES = (*INT_BITS, "fp8")
 
 
 def check_scheme(scheme):
@@ -59,7 +61,7 @@ def check_scheme(scheme):
     >>> check_scheme("int5")
     Traceback (most recent call last):
     ...
-    ValueError: scheme='int5' is not a known weight scheme; use 'int8', 'int4', 'fp8', a BlockFormat or one of 'mxfp8_e4m3', 'mxfp8_e5m2', 'mxfp6_e2m3', 'mxfp6_e3m2', 'mxfp4_e2m1', 'mxint8', 'nvfp4', 'int4-g32', 'int4-g64', 'int4-g128', 'int3-g128', 'nf4'
+    ValueError: scheme='int5' is not a known weight scheme; use one of 'int8', 'int4', 'int8-tensor', 'int4-tensor', 'fp8', a BlockFormat or one of 'mxfp8_e4m3', 'mxfp8_e5m2', 'mxfp6_e2m3', 'mxfp6_e3m2', 'mxfp4_e2m1', 'mxint8', 'nvfp4', 'int4-g32', 'int4-g64', 'int4-g128', 'int3-g128', 'nf4'
     """
     if isinstance(scheme, str) and scheme in BASELINE_SCHEMES:
         return scheme
@@ -67,8 +69,8 @@ def check_scheme(scheme):
         return block_format(scheme)
     except ValueError as error:
         names = str(error).split("one of ", 1)[1]
-        raise ValueError(f"scheme={scheme!r} is not a known weight scheme; use 'int8', 'int4', 'fp8', "
-                         f"a BlockFormat or one of {names}") from None
+        raise ValueError(f"scheme={scheme!r} is not a known weight scheme; use one of "
+                         f"{', '.join(map(repr, BASELINE_SCHEMES))}, a BlockFormat or one of {names}") from None
     except TypeError:
         raise TypeError(f"scheme must be a BlockFormat or a scheme name, got {type(scheme).__name__} {scheme!r}") \
             from None
@@ -101,7 +103,7 @@ def round_trip(weight, scheme):
     weight : array_like of float, at least 2-D
         Output channels first (a dense ``(O, K)`` or a convolution ``(O, C, k, k)``).
     scheme : str or BlockFormat
-        ``"int8"``, ``"int4"``, ``"fp8"`` or a block format (see the module's table).
+        A name of ``BASELINE_SCHEMES`` or a block format (see the module's table).
 
     Examples
     --------
@@ -117,7 +119,9 @@ def round_trip(weight, scheme):
         scale = float(np.float32(amax / FLOAT8_E4M3FN.max)) if amax > 0 else 1.0
         result = round_to(matrix / scale, FLOAT8_E4M3FN, saturate=True) * scale
     else:
-        qparams = choose_qparams(matrix, bits=PER_CHANNEL_BITS[scheme], symmetric=True, narrow_range=True, axis=0)
+        per_channel = not scheme.endswith("-tensor")
+        qparams = choose_qparams(matrix, bits=INT_BITS[scheme], symmetric=True, narrow_range=True,
+                                 axis=0 if per_channel else None)
         result = fake_quantize(matrix, qparams)
     return result.reshape(np.shape(weight))
 
@@ -138,8 +142,8 @@ def storage_bits(shape, scheme):
     rows, length = shape[0], math.prod(shape[1:])
     if scheme == "fp8":
         return rows * length * 8 + 32
-    if scheme in PER_CHANNEL_BITS:
-        return rows * length * PER_CHANNEL_BITS[scheme] + rows * 32
+    if scheme in INT_BITS:
+        return rows * length * INT_BITS[scheme] + (32 if scheme.endswith("-tensor") else rows * 32)
     blocks = rows * -(-length // scheme.block_size)
     bits = rows * length * scheme.element_bits + blocks * scheme.scale_bits
     if scheme.kind == "nvfp4":
