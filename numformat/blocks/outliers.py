@@ -2,8 +2,8 @@
 
 A linear layer computes ``y = x · Wᵀ``.  In large language models a few input features (channels
 of ``x``) are tens of times larger than the rest, in every token (Dettmers et al., "LLM.int8():
-8-bit Matrix Multiplication for Transformers at Scale", NeurIPS 2022, section 4: magnitudes up to
-20 and beyond from 6.7B parameters on, in about 0.1% of the features).  Two things go wrong:
+8-bit Matrix Multiplication for Transformers at Scale", NeurIPS 2022, section 4: in every layer
+from 6.7B parameters on, a handful of the thousands of features, ``|x| ≥ 6``).  Two things go wrong:
 
 * **weights**: an error in column ``j`` of ``W`` reaches ``y`` multiplied by ``x_j``, so the few
   columns that meet large activations matter most.  Lin et al. ("AWQ: Activation-aware Weight
