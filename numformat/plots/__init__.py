@@ -71,6 +71,12 @@ from .compress import (  # noqa: F401
     plot_shared_weights,
     plot_power_of_two_levels,
 )
+from .blocks import (  # noqa: F401
+    plot_block,
+    plot_four_bit_levels,
+    plot_bits_tradeoff,
+    plot_outlier_study,
+)
 from .course import (  # noqa: F401
     format_fields,
     plot_format_bits,

@@ -1,0 +1,125 @@
+"""Block-scaled formats: one block and its shared scale, the 16 values of each 4-bit format, the
+bits-per-weight trade-off and the outlier study (lesson 11)."""
+
+from __future__ import annotations
+
+from ..palette import BLUE, DARK_GREY, GREEN, GREY, ORANGE, PURPLE, RED
+from .base import axes_or_new
+
+
+def plot_block(values, fmt, ax=None):
+    """One block of ``values`` (a 1-D array of ``fmt.block_size``): the values, what ``fmt`` stores
+    for them (element × the shared scale) and the error, with the scale in the title.
+
+    Returns the axes; the stored values are the second line's y data, the errors the bars'.
+    """
+    import numpy as np
+
+    from ..blocks import block_dequantize, block_format, block_quantize
+
+    fmt = block_format(fmt)
+    values = np.asarray(values, dtype=np.float64)
+    if values.shape != (fmt.block_size,):
+        raise ValueError(f"values must be one block of {fmt.block_size} for {fmt.name}, got shape {values.shape}")
+    quantized = block_quantize(values, fmt)
+    stored = block_dequantize(quantized)
+    ax = axes_or_new(ax, figsize=(8, 3.2))
+    index = np.arange(fmt.block_size)
+    ax.bar(index, stored - values, color=RED, alpha=0.5, width=0.6, label="error")
+    ax.plot(index, values, "o", color=BLUE, ms=6, label="value")
+    ax.plot(index, stored, "_", color=DARK_GREY, ms=14, mew=2, label=f"stored in {fmt.name}")
+    ax.axhline(0, color=GREY, lw=0.8)
+    scale = float(np.ravel(quantized.scales)[0])
+    amax = float(np.max(np.abs(values)))
+    ax.set_title(f"{fmt.name}: shared scale {scale:.4g}, block max |x| = {amax:.4g}", fontsize=10)
+    ax.set_xlabel("element of the block")
+    ax.set_ylabel("value")
+    ax.legend(fontsize=8, ncols=3, loc="best")
+    return ax
+
+
+def four_bit_levels():
+    """The 16 values (15 for symmetric int4) of each 4-bit element, scaled to [-1, 1]:
+    dict name → sorted float64 array."""
+    import numpy as np
+
+    from ..blocks import NF4_LEVELS
+    from ..floats import FLOAT4_E2M1FN, from_bits
+
+    fp4 = np.unique(from_bits(np.arange(16), FLOAT4_E2M1FN))  # ±0 are one value
+    return {"int4 (symmetric, -7..7)": np.arange(-7, 8) / 7.0,
+            "FP4 E2M1 (MX, NVFP4)": fp4 / FLOAT4_E2M1FN.max,
+            "NF4 (QLoRA)": np.asarray(NF4_LEVELS)}
+
+
+def plot_four_bit_levels(ax=None):
+    """The grids of int4, FP4 E2M1 and NF4 on one axis, each scaled so its largest value is 1,
+    over the standard normal density the NF4 levels were cut from."""
+    import numpy as np
+
+    ax = axes_or_new(ax, figsize=(8, 3))
+    grid = np.linspace(-1.05, 1.05, 421)
+    # NF4's top level 1 is the normal's 0.9677 quantile, 1.848 sigma (bitsandbytes' create_normal_map)
+    density = np.exp(-(grid * 1.848) ** 2 / 2)
+    ax.fill_between(grid, -0.45, -0.45 + 0.4 * density, color=GREY, alpha=0.3, label="normal density, NF4's scaling")
+    for row, ((name, levels), colour) in enumerate(zip(four_bit_levels().items(), (BLUE, ORANGE, GREEN))):
+        ax.plot(levels, np.full(levels.shape, float(row)), "|", ms=18, mew=2, color=colour)
+        ax.text(-1.08, row + 0.25, f"{name}: {len(levels)} values", fontsize=9, color=colour)
+    ax.set_yticks([])
+    ax.set_ylim(-0.5, 2.7)
+    ax.set_xlim(-1.1, 1.1)
+    ax.set_xlabel("value / largest value")
+    ax.legend(fontsize=8, loc="lower right")
+    return ax
+
+
+def plot_bits_tradeoff(rows, float_accuracy, axes=None):
+    """Accuracy and weight SQNR against bits per weight, one point per scheme.
+
+    ``rows`` as :func:`numformat.blocks.weight_tradeoff` returns them (``score`` an accuracy in
+    [0, 1]).  Returns the two axes (accuracy left, SQNR right).
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    accuracy_ax, sqnr_ax = axes
+    colours = {"mx": GREEN, "nvfp4": ORANGE, "int": BLUE, "nf4": PURPLE, "fp8": RED}
+    accuracy_ax.axhline(100 * float_accuracy, ls="--", color=GREY, lw=1, label=f"float32: {100 * float_accuracy:.2f}%")
+    for row in rows:
+        family = next((key for key in colours if row["name"].startswith(key)), "int")
+        bits = row["bits_per_weight"]
+        for ax, value in ((accuracy_ax, 100 * row["score"]), (sqnr_ax, row["sqnr_db"])):
+            ax.plot([bits], [value], "o", color=colours[family], ms=7)
+            ax.annotate(row["name"], (bits, value), textcoords="offset points", xytext=(4, 3), fontsize=7)
+    accuracy_ax.set_ylabel("test accuracy, %")
+    accuracy_ax.legend(fontsize=8, loc="lower right")
+    sqnr_ax.set_ylabel("weight SQNR, dB")
+    for ax in axes:
+        ax.set_xlabel("bits per weight, scales included")
+    accuracy_ax.set_title("accuracy", fontsize=10)
+    sqnr_ax.set_title("weight error", fontsize=10)
+    return axes
+
+
+def plot_outlier_study(studies, ax=None):
+    """Output SQNR of each method of :func:`numformat.blocks.outlier_study`, grouped by layer.
+
+    ``studies`` maps a layer's label to its study (method → ``(sqnr_db, bits)``); the bars are
+    labelled with their bits per weight.
+    """
+    import numpy as np
+
+    ax = axes_or_new(ax, figsize=(10, 4))
+    methods = list(next(iter(studies.values())))
+    width = 0.8 / len(studies)
+    for number, ((label, study), colour) in enumerate(zip(studies.items(), (BLUE, ORANGE, GREEN, PURPLE))):
+        positions = np.arange(len(methods)) + (number - (len(studies) - 1) / 2) * width
+        sqnr = [study[method][0] for method in methods]
+        bars = ax.bar(positions, sqnr, width=width, color=colour, label=label)
+        ax.bar_label(bars, [f"{study[method][1]:.2f} b" for method in methods], fontsize=7, padding=2)
+    ax.set_xticks(np.arange(len(methods)), methods, fontsize=9)
+    ax.set_ylabel("output SQNR, dB")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title("y = x·Wᵀ through each method (bars: bits per weight)", fontsize=10)
+    return ax
