@@ -219,3 +219,19 @@ def test_bad_input_gets_clear_errors(call, error, message):
 
 def test_block_format_names():
     assert block_format("int4-g128").block_size == 128 and block_format("NF4") is nf.NF4
+
+
+def test_mx_scale_exponent_is_the_exact_floor_of_log2():
+    """OCP MX v1.0's floor(log2(amax)), exactly: also a hair below a power of two, where np.log2 rounds up."""
+    import math
+
+    from numformat.blocks import mx_scale_exponents
+
+    rng = np.random.default_rng(5)
+    powers = 2.0 ** np.arange(-120, 120)
+    amax = np.concatenate([np.nextafter(powers, 0), powers, np.nextafter(powers, np.inf),
+                           rng.uniform(0, 1, 10_000) * 2.0 ** rng.integers(-100, 100, 10_000)])
+    amax = amax[amax > 0]
+    expected = np.array([math.frexp(value)[1] - 1 for value in amax], dtype=np.float64) - 2
+    np.testing.assert_array_equal(mx_scale_exponents(amax, 2), np.maximum(expected, -127))
+    assert np.floor(np.log2(np.nextafter(8.0, 0))) == 3.0, "np.log2 rounds up here, which is why frexp is used"

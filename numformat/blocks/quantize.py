@@ -56,10 +56,15 @@ def mx_scale_exponents(amax, emax_elem):
 
     >>> mx_scale_exponents(np.array([12.0, 0.0, 1e40, np.inf]), 2).tolist()
     [1.0, -127.0, nan, nan]
+    >>> mx_scale_exponents(np.array([np.nextafter(8.0, 0.0), 8.0]), 2).tolist()   # exact just below 2**3
+    [0.0, 1.0]
     """
-    amax = np.where(amax == 0, 2.0 ** -126, amax)  # the reference's log2 of float32's min normal
-    with np.errstate(invalid="ignore"):
-        exponents = np.floor(np.log2(np.abs(amax))) - emax_elem
+    amax = np.abs(np.where(amax == 0, 2.0 ** -126, amax))  # the reference's log2 of float32's min normal
+    # floor(log2(amax)) exactly: amax = m · 2**e with 0.5 <= m < 1, so it is e - 1.  np.log2 would
+    # round a value a hair below a power of two up to the integer (log2 of 8 - 2**-50 is 3.0),
+    # one binade too high; the PyTorch reference computes log2 in float32 and does that.
+    _, exponent = np.frexp(amax)
+    exponents = np.where(np.isfinite(amax), exponent - 1.0, np.nan) - emax_elem
     exponents = np.maximum(exponents, -127.0)
     return np.where(exponents > 127, np.nan, exponents)
 
