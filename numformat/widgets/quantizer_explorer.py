@@ -58,6 +58,15 @@ class QuantizerExplorer(widgets.VBox):
     seed : int
         Seed of the dither's generator: the same settings always give the same numbers.
 
+    Attributes
+    ----------
+    sinad_db, enob : float
+        Read-only traits: the quantized sine's SINAD and ENOB (:func:`~numformat.adc.analyze_tone` at
+        997 Hz, not referred to full scale, so a quieter sine shows fewer bits); NaN for speech and
+        for an output stuck on one level.
+    tone : ToneMeasures or None
+        Everything the sine's spectrum says (THD, SFDR, noise power ...), or None where ENOB is NaN.
+
     Examples
     --------
     >>> explorer = QuantizerExplorer(8, kind="mid-rise")
