@@ -360,10 +360,98 @@ def test_play_puts_the_quantized_audio_in_a_player():
 
 
 def test_quantizer_explorer_repr_is_short_and_stable():
-    assert repr(QuantizerExplorer(8, kind="mid-rise")) == \
-        "QuantizerExplorer(8-bit mid-rise, full scale 1, sine at +0 dB: SQNR 49.79 dB)"
+    explorer = QuantizerExplorer(8, kind="mid-rise")
+    enob = nf.enob(explorer.quantized, SINE_RATE_HZ, freq=SINE_FREQ_HZ)
+    assert repr(explorer) == f"QuantizerExplorer(8-bit mid-rise, full scale 1, sine at +0 dB: SQNR 49.79 dB, ENOB {enob:.2f})"
+    assert repr(explorer) == repr(QuantizerExplorer(8, kind="mid-rise"))
     assert repr(QuantizerExplorer(4, signal="speech", gain_db=-12, dither=True)).startswith(
         "QuantizerExplorer(4-bit mid-tread, full scale 1, speech at -12 dB + dither: SQNR ")
+
+
+SINE_RATE_HZ, SINE_FREQ_HZ = 16000, 997
+DITHER_BITS = 10 * math.log10(3) / (20 * math.log10(2))  # TPDF dither triples the noise: 4.77 dB = log2(3)/2 = 0.79 bit
+
+
+def tone_measures_by_numformat(explorer):
+    """SINAD and ENOB of the explorer's quantized samples, as numformat.adc measures them (IEEE 1241)."""
+    options = {"rate": SINE_RATE_HZ, "freq": SINE_FREQ_HZ}
+    return nf.sinad_db(explorer.quantized, **options), nf.enob(explorer.quantized, **options)
+
+
+def test_the_sine_is_coherent_so_its_spectrum_needs_no_window():
+    explorer = QuantizerExplorer()
+    assert explorer.samples.size == SINE_RATE_HZ
+    assert nf.coherent_frequency(SINE_RATE_HZ, explorer.samples.size, SINE_FREQ_HZ) == SINE_FREQ_HZ
+    np.testing.assert_allclose(explorer.samples, np.sin(2 * np.pi * SINE_FREQ_HZ * np.arange(SINE_RATE_HZ) / SINE_RATE_HZ),
+                               rtol=0, atol=1e-9)
+
+
+def test_every_control_remeasures_sinad_and_enob_as_numformat_does():
+    explorer = QuantizerExplorer()
+    steps = [("bits_slider", 6), ("full_scale_slider", 0.5), ("kind_buttons", "mid-rise"), ("dither_box", True),
+             ("gain_slider", -20.0), ("signal_picker", "speech"), ("bits_slider", 12), ("signal_picker", "sine")]
+    for control, value in steps:
+        getattr(explorer, control).value = value
+        if explorer.signal == "speech":  # ENOB needs a sine: the explorer says so instead of measuring
+            assert math.isnan(explorer.sinad_db) and math.isnan(explorer.enob) and explorer.tone is None
+            assert "ENOB needs a sine" in explorer.summary.value and "ENOB" not in repr(explorer)
+            continue
+        sinad, enob = tone_measures_by_numformat(explorer)
+        assert (explorer.sinad_db, explorer.enob) == (sinad, enob), control
+        assert f"SINAD {sinad:.2f} dB · ENOB {enob:.2f} bits" in explorer.summary.value
+        assert f"ENOB {enob:.2f})" in repr(explorer)
+    assert (explorer.signal, explorer.bits, explorer.dither) == ("sine", 12, True)
+
+
+def test_enob_and_sinad_are_read_only():
+    import traitlets
+
+    explorer = QuantizerExplorer()
+    with pytest.raises(traitlets.TraitError, match="read-only"):
+        explorer.enob = 16.0
+
+
+def test_a_full_scale_sine_shows_enob_within_a_fifth_of_a_bit_of_its_bits():
+    # mid-rise: a sine of amplitude 1 loses at most half a step at the top, never clips harder
+    explorer = QuantizerExplorer(2, kind="mid-rise")
+    for bits in (2, 4, 8, 12, 16):
+        explorer.bits = bits
+        assert abs(explorer.enob - bits) < 0.2, bits
+        assert explorer.sinad_db == pytest.approx(nf.theoretical_sqnr_db(bits), abs=0.2 * 6.03)
+    explorer.bits = 1  # one bit is a square wave: its error is far from uniform noise
+    assert abs(explorer.enob - 1) > 0.2
+
+
+def test_dither_lowers_enob_by_half_of_log2_of_three_bits():
+    for bits in (8, 12):
+        plain = QuantizerExplorer(bits, kind="mid-rise", gain_db=-1)
+        dithered = QuantizerExplorer(bits, kind="mid-rise", gain_db=-1, dither=True)
+        assert plain.enob - dithered.enob == pytest.approx(DITHER_BITS, abs=0.05), bits
+        assert (dithered.sinad_db, dithered.enob) == tone_measures_by_numformat(dithered)
+
+
+def test_a_quiet_sine_loses_enob_and_one_below_a_step_has_none():
+    explorer = QuantizerExplorer(10, kind="mid-rise")
+    loud = explorer.enob
+    explorer.gain_db = -20.0  # 20 dB less tone for the same noise: 20 / 6.02 bits fewer
+    assert loud - explorer.enob == pytest.approx(20 / (20 * math.log10(2)), abs=0.1)
+    silent = QuantizerExplorer(3, gain_db=-60)  # mid-tread rounds the whole sine to zero
+    assert np.all(silent.quantized == 0) and silent.tone is None and math.isnan(silent.enob)
+    assert "there is no tone to measure" in silent.summary.value
+    buried = QuantizerExplorer(3, kind="mid-rise", gain_db=-60, dither=True)  # the tone drowns in dither
+    assert buried.tone.sfdr_db < 0 and (buried.sinad_db, buried.enob) == tone_measures_by_numformat(buried)
+
+
+def test_the_spectrum_panel_is_drawn_the_same_for_the_same_settings():
+    explorer = QuantizerExplorer(8, kind="mid-rise")
+    first = explorer.figure.value
+    explorer.dither = True
+    dithered = explorer.figure.value
+    explorer.signal = "speech"
+    speech = explorer.figure.value
+    explorer.signal, explorer.dither = "sine", False
+    assert explorer.figure.value == first and len({first, dithered, speech}) == 3
+    assert QuantizerExplorer(8, kind="mid-rise", signal="speech", dither=True).figure.value == speech
 
 
 @pytest.mark.parametrize("call, error, message", [

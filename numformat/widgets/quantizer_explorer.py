@@ -1,5 +1,13 @@
 """The quantizer explorer: an ADC's bits, full scale, staircase and dither over a sine or speech,
-with the staircase, the error and the SQNR against 6.02·N + 1.76 dB redrawn on every change.
+with the staircase, the error, the SQNR against 6.02·N + 1.76 dB and the output's spectrum
+redrawn on every change.
+
+The sine is measured as a converter test measures it (IEEE Std 1241-2010, :mod:`numformat.adc.measure`):
+997 Hz for one second at 16 kHz is 997 whole periods in 16000 samples, and 997 is prime, so the
+record is coherent (:func:`~numformat.adc.coherent_frequency` keeps 997 Hz) and needs no window;
+SINAD and ENOB come from :func:`~numformat.adc.analyze_tone` at that known frequency.  ENOB needs a
+sine, so for speech the explorer leaves ``enob`` and ``sinad_db`` at NaN and draws the spectra of
+the speech and of its quantization error instead (the SQNR is measured against the clean speech).
 
 The figure is drawn with matplotlib's Agg renderer into a PNG that an ``Image`` widget shows:
 no interactive backend, no pyplot state, the same picture in a test as in JupyterLab.  The
@@ -8,12 +16,14 @@ quantized sound plays through ``IPython.display.Audio`` (the browser plays it: n
 
 from __future__ import annotations
 
+import math
+
 import ipywidgets as widgets
 import numpy as np
 import traitlets
 
 from .. import audio, plots
-from ..adc import QUANTIZER_KINDS, Quantizer, sample, sqnr_db, theoretical_sqnr_db, tpdf_dither
+from ..adc import QUANTIZER_KINDS, Quantizer, analyze_tone, sample, sqnr_db, theoretical_sqnr_db, tpdf_dither
 from ..checks import check_int, check_mode
 from ._common import link_controls, png_bytes, within
 
@@ -22,6 +32,8 @@ BITS = range(1, 17)  # the bits slider, and the SQNR curve's x axis
 FULL_SCALE_RANGE = (0.05, 2.0)
 GAIN_DB_RANGE = (-60.0, 6.0)
 SINE_RATE_HZ = 16000  # the speech clip's rate too
+SINE_FREQ_HZ = 997  # coherent: 997 periods (a prime) in the one-second, 16000-sample record
+SPECTRUM_FLOOR_DB = -160  # the spectrum panel's lowest power shown
 WINDOW_SECONDS = 0.005  # the stretch of signal the time plots show
 
 
@@ -46,6 +58,15 @@ class QuantizerExplorer(widgets.VBox):
     seed : int
         Seed of the dither's generator: the same settings always give the same numbers.
 
+    Attributes
+    ----------
+    sinad_db, enob : float
+        Read-only traits: the quantized sine's SINAD and ENOB (:func:`~numformat.adc.analyze_tone` at
+        997 Hz, not referred to full scale, so a quieter sine shows fewer bits); NaN for speech and
+        for an output stuck on one level.
+    tone : ToneMeasures or None
+        Everything the sine's spectrum says (THD, SFDR, noise power ...), or None where ENOB is NaN.
+
     Examples
     --------
     >>> explorer = QuantizerExplorer(8, kind="mid-rise")
@@ -60,6 +81,12 @@ class QuantizerExplorer(widgets.VBox):
     >>> explorer.dither = True                   # dither costs 4.77 dB more noise
     >>> round(explorer.sqnr_db, 1)
     29.2
+
+    The sine's spectrum gives SINAD and ENOB (IEEE 1241); a quiet sine loses ENOB with its level:
+
+    >>> explorer.gain_db, explorer.dither = 0, False
+    >>> round(explorer.sinad_db, 2), round(explorer.enob, 2)
+    (74.0, 12.0)
     """
 
     bits = traitlets.Int(4, help="bits of the quantizer, 1 to 16")
@@ -68,6 +95,8 @@ class QuantizerExplorer(widgets.VBox):
     dither = traitlets.Bool(False, help="TPDF dither before rounding")
     signal = traitlets.Unicode("sine", help="sine or speech")
     gain_db = traitlets.Float(0.0, help="gain applied to the signal, in dB")
+    sinad_db = traitlets.Float(math.nan, read_only=True, help="SINAD of the quantized sine in dB (NaN for speech)")
+    enob = traitlets.Float(math.nan, read_only=True, help="effective number of bits of the quantized sine (NaN for speech)")
 
     def __init__(self, bits=4, *, full_scale=1.0, kind="mid-tread", dither=False, signal="sine", gain_db=0.0,
                  seed=0, **kwargs):
@@ -145,8 +174,9 @@ class QuantizerExplorer(widgets.VBox):
 
     def __repr__(self):
         dither = " + dither" if self.dither else ""
+        enob = "" if math.isnan(self.enob) else f", ENOB {self.enob:.2f}"
         return (f"QuantizerExplorer({self.bits}-bit {self.kind}, full scale {self.full_scale:g}, "
-                f"{self.signal} at {self.gain_db:+g} dB{dither}: SQNR {self.sqnr_db:.2f} dB)")
+                f"{self.signal} at {self.gain_db:+g} dB{dither}: SQNR {self.sqnr_db:.2f} dB{enob})")
 
     # ------------------------------------------------------------------ traits
 
@@ -186,9 +216,20 @@ class QuantizerExplorer(widgets.VBox):
         self.quantized = self.quantize()
         self.sqnr_db = sqnr_db(self.samples, self.quantized)
         self.sqnr_by_bits = np.array([sqnr_db(self.samples, self.quantize(bits)) for bits in BITS])
+        self.tone = self._measure_tone()
+        sinad, enob = (math.nan, math.nan) if self.tone is None else (self.tone.sinad_db, self.tone.enob)
+        self.set_trait("sinad_db", sinad)
+        self.set_trait("enob", enob)
         self.summary.value = self._summary_html()
         self.figure.value = self._draw()
         self.player.outputs = ()  # a player of the old settings would mislead
+
+    def _measure_tone(self):
+        """The quantized sine's :class:`~numformat.adc.ToneMeasures` at 997 Hz, or None for speech
+        and for an output that is one constant level (a sine far below one step, undithered)."""
+        if self.signal != "sine" or np.all(self.quantized == self.quantized[0]):
+            return None
+        return analyze_tone(self.quantized, self.rate_hz, freq=SINE_FREQ_HZ)
 
     def _window(self):
         """The indices the time plots show: the start of the sine, the loudest moment of speech."""
@@ -207,16 +248,28 @@ class QuantizerExplorer(widgets.VBox):
         return (f"<div style='font-family:monospace'>step = {q.full_scale:g} / 2<sup>{q.bits - 1}</sup> = {q.step:.4g} · "
                 f"signal peak {peak_dbfs:+.1f} dB re full scale · {self.clipped} samples clipped<br>"
                 f"<b class='nf-sqnr'>SQNR {self.sqnr_db:.2f} dB</b> measured · 6.02·{q.bits} + 1.76 = "
-                f"{self.theory_db:.2f} dB for a full-scale sine{expected}</div>")
+                f"{self.theory_db:.2f} dB for a full-scale sine{expected}<br>{self._tone_html()}</div>")
+
+    def _tone_html(self):
+        """What the spectrum says: SINAD and ENOB for the sine, or why there are none."""
+        if self.signal == "speech":
+            return ("ENOB needs a sine test tone: for speech the spectrum compares the quantization error "
+                    "with the speech, and the SQNR above is measured against the clean speech")
+        if self.tone is None:
+            return "the output is one constant level: there is no tone to measure (raise the gain or add dither)"
+        return (f"<b class='nf-enob'>SINAD {self.sinad_db:.2f} dB · ENOB {self.enob:.2f} bits</b> "
+                f"from the {SINE_FREQ_HZ} Hz tone's spectrum (IEEE 1241: ENOB = (SINAD − 1.76) / 6.02) · "
+                f"THD {self.tone.thd_db:.1f} dB · SFDR {self.tone.sfdr_db:.1f} dB")
 
     def _draw(self):
-        """The four panels as PNG bytes."""
+        """The six panels as PNG bytes."""
         from matplotlib.figure import Figure
 
-        figure = Figure(figsize=(11, 6.4), dpi=72)  # fixed margins: constrained layout would double the time
-        axes = figure.subplot_mosaic([["staircase", "sqnr", "sqnr"], ["signal", "error", "histogram"]],
-                                     width_ratios=[2, 2, 1], gridspec_kw=dict(left=0.06, right=0.98, bottom=0.08,
-                                                                              top=0.97, wspace=0.3, hspace=0.3))
+        figure = Figure(figsize=(11, 9.6), dpi=72)  # fixed margins: constrained layout would double the time
+        axes = figure.subplot_mosaic([["staircase", "sqnr", "sqnr"], ["signal", "error", "histogram"],
+                                      ["spectrum", "spectrum", "spectrum"]],
+                                     width_ratios=[2, 2, 1], gridspec_kw=dict(left=0.06, right=0.98, bottom=0.05,
+                                                                              top=0.97, wspace=0.3, hspace=0.35))
         q, window = self.quantizer, self._window()
         plots.plot_staircase([q], ax=axes["staircase"])
         t = np.arange(window.start, window.start + len(self.samples[window])) / self.rate_hz
@@ -226,7 +279,33 @@ class QuantizerExplorer(widgets.VBox):
                                             label=f"measured: {SIGNALS[self.signal]}")
         sqnr_axes.plot([self.bits], [self.sqnr_db], "o", ms=12, mfc="none", mec="C3", label=f"{self.bits} bits now")
         sqnr_axes.legend(loc="upper left", fontsize="small")
+        self._draw_spectrum(axes["spectrum"])
         return png_bytes(figure)
+
+    def _draw_spectrum(self, ax):
+        """The sine's spectrum with its tone, harmonics, largest spur and noise floor; otherwise the
+        spectra of the signal and of its quantization error."""
+        if self.tone is not None and self.tone.sfdr_db > 0:
+            # the tone is the largest component, so plot_tone_spectrum finds the same bin and the same measures
+            plots.plot_tone_spectrum(self.quantized, self.rate_hz, floor_db=SPECTRUM_FLOOR_DB, ax=ax)
+            bins = self.quantized.size // 2  # white noise spreads over the n/2 bins: each holds 1/(n/2) of it
+            ideal_power = self.quantizer.step ** 2 / 12 * (3 if self.dither else 1)  # TPDF dither adds Δ²/6
+            for power, style, label in [(self.tone.noise_power, "-", "noise floor: measured noise"),
+                                        (ideal_power, "--", "Δ²/12" + (" + Δ²/6 dither" if self.dither else ""))]:
+                level_db = max(10 * math.log10(max(power, 1e-300) / bins), SPECTRUM_FLOOR_DB)
+                ax.axhline(level_db, color="k", ls=style, lw=1.2, label=f"{label} / {bins} bins: {level_db:.1f} dB")
+            ax.legend(loc="upper right", fontsize="small", ncols=2)
+            return
+        error = self.quantized - self.samples
+        plots.plot_shaped_noise({self.signal: self.samples, "quantization error": error}, self.rate_hz,
+                                floor_db=SPECTRUM_FLOOR_DB, ax=ax)
+        if self.signal == "speech":
+            title = "speech: ENOB needs a sine, so here are the spectra of the speech and of its quantization error"
+        elif self.tone is None:
+            title = "the output is one constant level: no tone to measure"
+        else:
+            title = f"the {SINE_FREQ_HZ} Hz tone is lost below the largest spur (SFDR {self.tone.sfdr_db:.1f} dB)"
+        ax.set(ylabel="power per bin (dB)", title=title)
 
 
 _SOURCES = {}
