@@ -29,15 +29,20 @@ def plot_sine_fit(x, fit, *, count=200, axes=None):
     return axes
 
 
-def plot_tone_spectrum(x, rate, *, window="rect", harmonics=6, full_scale=None, band=None, floor_db=-180, ax=None):
-    """The record's power spectrum in dB with the tone, the harmonics, the largest spur and the measures."""
+def plot_tone_spectrum(x, rate, *, freq=None, window="rect", harmonics=6, full_scale=None, band=None, floor_db=-180,
+                       ax=None):
+    """The record's power spectrum in dB with the tone, the harmonics, the largest spur and the measures.
+
+    ``freq``: the test tone's frequency when known (else the largest bin is taken as the tone).
+    """
     import numpy as np
 
     from ..adc import analyze_tone, power_spectrum
 
     ax = axes_or_new(ax, figsize=(9, 3.5))
     record = np.asarray(x, dtype=np.float64)
-    measures = analyze_tone(record, rate, window=window, harmonics=harmonics, full_scale=full_scale, band=band)
+    measures = analyze_tone(record, rate, freq=freq, window=window, harmonics=harmonics, full_scale=full_scale,
+                            band=band)
     power = power_spectrum(record - record.mean(), window)
     freqs = np.arange(power.size) * rate / record.size
     ax.plot(freqs, 10 * np.log10(np.maximum(power, 10 ** (floor_db / 10))), color="C0", lw=0.7)
