@@ -18,10 +18,10 @@ Every step is one short function a student can read and redo by hand:
    finely, wide at high ones; each band sums the power under its triangle;
 6. **log** (:func:`log_mel`): ``ln(band power + 1e-6)``: loudness is heard on a log scale, and a
    gain becomes an added constant;
-7. **mean normalisation**: each band minus its mean over the 32 frames (cepstral mean
-   normalisation in the mel domain), which removes that constant -- the gain of the microphone,
-   the distance to it, part of the speaker's voice colour -- and rounding to sixteenths, which
-   float32 holds exactly.
+7. **normalisation**: the picture minus its mean, which removes that constant -- the gain of
+   the microphone, the distance to it -- and divided by its standard deviation, so a loud and a
+   soft voice span the same range; then rounded to 32nds, which float32 holds exactly (chosen
+   on validation takes against each band's own mean, cepstral mean normalisation: 95.7% vs 95.0%).
 
 :func:`spoken_digit_features` runs all seven on one clip or a list of clips and gives
 ``(N, 1, 32, 32)`` float32 (batch, channel, mel band from low to high, frame), the input of the
@@ -46,6 +46,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..audio import to_pcm
+from ..checks import check_int
 
 RATE_HZ = 8000
 FRAME_LENGTH = 256          # samples per frame: 32 ms at 8 kHz
@@ -53,7 +54,7 @@ FFT_SIZE = 512              # the frame zero-padded: 257 bins, 15.625 Hz apart
 MEL_BANDS = 32
 FRAMES = 32
 LOG_FLOOR = 1e-6            # added to the band power before the log: silence stays finite
-FEATURE_STEP = 1 / 16       # features are rounded to sixteenths of a natural-log unit (0.27 dB)
+FEATURE_STEP = 1 / 32       # features are rounded to 32nds of a standard deviation
 ENERGY_FRAME = 160          # 20 ms frames for finding the speech
 SILENCE_DBFS = -60.0        # a clip whose loudest 20 ms is quieter than this holds no speech
 SPEECH_RANGE_DB = 40.0      # speech frames are within this many dB of the loudest frame
@@ -194,23 +195,29 @@ def log_mel(audio, frames=FRAMES):
 
 
 def normalise(log_energies):
-    """Each band minus its mean over time, rounded to :data:`FEATURE_STEP`, as float32 (step 7)."""
-    centred = log_energies - log_energies.mean(axis=-1, keepdims=True)
-    return (np.round(centred / FEATURE_STEP) * FEATURE_STEP).astype(np.float32)
+    """The picture minus its mean, over its standard deviation, rounded to :data:`FEATURE_STEP`,
+    as float32 (step 7); a picture with no variation at all becomes zeros."""
+    centred = log_energies - log_energies.mean()
+    spread = centred.std()
+    scaled = centred / spread if spread > 0 else centred
+    return (np.round(scaled / FEATURE_STEP) * FEATURE_STEP).astype(np.float32)
 
 
-def spoken_digit_features(audio):
+def spoken_digit_features(audio, rate_hz=RATE_HZ):
     """The CNN's input for one clip or a sequence of clips: ``(N, 1, 32, 32)`` float32.
 
     Parameters
     ----------
     audio : numpy.ndarray or sequence of numpy.ndarray
         Mono clips at 8 kHz: int16 PCM (floats in ``[-1, 1]`` are quantized to 16 bits first).
+    rate_hz : int
+        The clips' sample rate, which must be 8000: the filterbank's frequencies assume it
+        (resample other rates first, e.g. ``scipy.signal.resample_poly(x, 8000, rate)``).
 
     Returns
     -------
     numpy.ndarray
-        Mean-normalised log-mel energies, mel band (low to high) by frame, in sixteenths.
+        Standardised log-mel energies, mel band (low to high) by frame, in 32nds.
 
     Raises
     ------
@@ -218,9 +225,12 @@ def spoken_digit_features(audio):
         For a clip that is not mono 8 kHz PCM, holds NaN, is silent, or whose spoken part lasts
         longer than :data:`MAX_SPEECH_SECONDS`.
     """
-    clips = [audio] if isinstance(audio, np.ndarray) and audio.ndim == 1 else audio
-    if isinstance(clips, (str, bytes)) or not hasattr(clips, "__len__") or len(clips) == 0:
-        raise TypeError("audio must be a 1-D numpy array (one clip) or a non-empty sequence of them, "
+    if check_int(rate_hz, "rate_hz") != RATE_HZ:
+        raise ValueError(f"rate_hz={rate_hz} is not supported: the front end works on {RATE_HZ} Hz clips; resample "
+                         f"first, e.g. scipy.signal.resample_poly(x, {RATE_HZ}, {rate_hz})")
+    clips = [audio] if isinstance(audio, np.ndarray) else audio  # an array is one clip, checked as such
+    if not isinstance(clips, (list, tuple)) or len(clips) == 0:
+        raise TypeError("audio must be a 1-D numpy array (one clip) or a non-empty list or tuple of them, "
                         f"got {type(audio).__name__}")
     features = np.empty((len(clips), 1, MEL_BANDS, FRAMES), dtype=np.float32)
     for index, clip in enumerate(clips):  # clips differ in length: one at a time, each fully vectorised
