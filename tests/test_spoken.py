@@ -261,3 +261,32 @@ def test_recognise_through_real_portaudio(tmp_path, official, index):
             pytest.fail(f"live audio through the ALSA file device failed: {summary['reason']}")
         pytest.skip(f"no PortAudio here (set NUMFORMAT_REQUIRE_AUDIO=1 to make this fail): {summary['reason']}")
     assert summary["source"] == "microphone" and summary["digit"] == test.labels[index]
+
+
+def test_the_shipped_report_is_what_the_shipped_models_measure(shipped, test_features):
+    """numformat/data/spoken_digits_cnn.json (python -m numformat.nn.spoken_report, quoted by the
+    README) holds the accuracies the shipped weights give now, on the μ-law test clips."""
+    from numformat.nn.spoken_report import REPORT_PATH
+
+    report = json.loads(REPORT_PATH.read_text())
+    x_test, y_test = test_features
+    model, int8_model = shipped
+    assert report["int8"] == {"float32": model.accuracy(x_test, y_test),
+                              "int8_fixedpoint": int8_model.accuracy(x_test, y_test, requant="fixedpoint"),
+                              "int8_float32": int8_model.accuracy(x_test, y_test, requant="float32")}
+    assert report["formats"]["mulaw8"] == {"float32": model.accuracy(x_test, y_test),
+                                           "int8": int8_model.accuracy(x_test, y_test), "silent": 0}
+    assert set(report["speakers"]) == set(spoken.SPEAKERS)
+
+
+def test_uniform_pcm_is_the_course_quantizer():
+    from numformat.adc import Quantizer
+    from numformat.nn.spoken_report import uniform_pcm
+
+    pcm = np.arange(-32768, 32768, 7, dtype=np.int16)
+    for bits in (4, 8):
+        step = 2 ** (16 - bits)
+        rounded = uniform_pcm(pcm, bits)
+        inside = pcm.astype(int) <= (2 ** (bits - 1) - 1) * step  # above the top level it saturates
+        assert np.all(rounded % step == 0) and np.all(np.abs(rounded.astype(int) - pcm)[inside] <= step // 2)
+        np.testing.assert_array_equal(rounded / 32768, Quantizer(bits).quantize(pcm / 32768))

@@ -58,13 +58,20 @@ def format_clips(test_pcm=None, test_mulaw=None):
 
 
 def formats_accuracy(model, int8_model, clips_by_format, labels):
-    """``{format: {"float32": accuracy, "int8": accuracy}}`` of the models on each form of the clips."""
-    from .features import spoken_digit_features
+    """``{format: {"float32": accuracy, "int8": accuracy, "silent": clips}}`` on each form of the clips.
+
+    A clip that a coarse format rounds to silence (4-bit PCM of a quiet speaker) gets no answer
+    and counts as wrong; ``silent`` says how many did.
+    """
+    from .features import speech_bounds, spoken_digit_features
 
     table = {}
     for name, clips in clips_by_format.items():
-        x = spoken_digit_features(clips)
-        table[name] = {"float32": model.accuracy(x, labels), "int8": int8_model.accuracy(x, labels)}
+        heard = np.array([speech_bounds(clip)[1] > 0 for clip in clips])
+        x = spoken_digit_features([clip for clip, kept in zip(clips, heard) if kept])
+        table[name] = {"float32": float(np.sum(model.predict(x) == labels[heard]) / len(labels)),
+                       "int8": float(np.sum(int8_model.predict(x) == labels[heard]) / len(labels)),
+                       "silent": int(np.sum(~heard))}
     return table
 
 
