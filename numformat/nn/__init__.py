@@ -10,7 +10,9 @@ The course's digits CNN is one instance, ``DIGITS_CNN``: ``load_digits_split`` g
 three kernel sets (``Int8CNN.forward(x, requant="litert-...")`` gives each one's integers).
 ``post_training_quantize`` and ``quantization_aware_training`` give simulated 2- to 16-bit
 models, ``layer_sensitivity`` and ``assign_bits`` a mixed-precision assignment, ``fp8_model``
-an E4M3 or E5M2 one.
+an E4M3 or E5M2 one.  The spoken-digit CNN is the second instance, ``SPOKEN_CNN``:
+``load_spoken_digits`` gives the recordings, ``spoken_digit_features`` the log-mel front end,
+``load_spoken_model``/``load_spoken_int8`` the shipped models and ``recognise`` the microphone.
 """
 
 from .architecture import DIGITS_CNN, Architecture, Conv2d, Dense, Flatten, MaxPool, ReLU
@@ -25,9 +27,14 @@ from .onnx_export import export_onnx, onnxruntime_session, run_onnxruntime
 from .qat import quantization_aware_training
 from .sensitivity import Sensitivity, assign_bits, layer_sensitivity
 from .tflite_export import export_tflite
+from .features import spoken_digit_features
+from .spoken import (SPOKEN_CNN, Recognition, SpokenDigits, load_spoken_digits, load_spoken_int8, load_spoken_model,
+                     recognise)
 
 __all__ = ["DIGITS_CNN", "ENGINES", "ActivationQuantizer", "Architecture", "Conv2d", "Dense", "Flatten", "FloatCNN",
            "Int8CNN", "MaxPool", "QuantizedLayer", "REQUANT_CHOICES", "ReLU", "Sensitivity", "assign_bits", "distillation_targets",
            "export_onnx", "export_tflite", "fake_quantize_weights", "fp8_model", "layer_sensitivity", "litert_interpreter", "load_digits_split",
            "load_pretrained", "onnxruntime_session", "post_training_quantize", "quantization_aware_training",
-           "quantize_model", "run_litert", "run_onnxruntime", "validation_folds", "weight_qparams"]
+           "quantize_model", "run_litert", "run_onnxruntime", "validation_folds", "weight_qparams",
+           "SPOKEN_CNN", "Recognition", "SpokenDigits", "load_spoken_digits", "load_spoken_int8", "load_spoken_model",
+           "recognise", "spoken_digit_features"]

@@ -1,0 +1,166 @@
+"""Train the spoken-digit CNN from a seed and rebuild ``numformat/data/spoken_digits_cnn.npz`` bit for bit.
+
+    python -m numformat.nn.spoken_train                  # the shipped weights: official training takes 5-49
+    python -m numformat.nn.spoken_train --out my.npz --epochs 5
+
+This is the digits CNN's loop (:mod:`numformat.nn.train`: seeded He initialisation, Adam,
+mini-batches of 32, a learning rate decaying linearly to 0, every float operation in a fixed
+order) on :data:`~numformat.nn.spoken.SPOKEN_CNN` and the log-mel features of the recordings,
+with augmentation made for spectrograms.  Each epoch sees every training clip once, changed at
+random (seeded):
+
+* **shift**: the picture moved by up to one mel band and one frame each way
+  (:func:`numformat.nn.train.shift_images`): a voice a few percent higher or a word a frame
+  later is the same digit;
+* **masks** (SpecAugment, Park et al. 2019): a run of up to ``mask_bands`` mel bands and one of
+  up to ``mask_frames`` frames set to 0, the band's mean, so no single band or instant decides;
+* **mixup** (Zhang et al. 2018): with ``mixup > 0``, each clip's picture is blended with another
+  one's, ``λ·x1 + (1 − λ)·x2`` with ``λ ~ Beta(mixup, mixup)``, and so are their one-hot targets.
+
+The features are rounded to sixteenths (:mod:`numformat.nn.features`) and the network trains on
+them exactly; a CPU whose FFT or ``log`` differed in the last bit would move a feature only at an
+exact half-sixteenth.  The file records the SHA-256 of the weights after every epoch, so a test
+retraces the first epochs and compares, and the activation ranges (min/max over the training
+features) with which :func:`numformat.nn.spoken.load_spoken_int8` quantizes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+
+import numpy as np
+
+from .. import quant
+from .model import FloatCNN
+from .spoken import SPOKEN_CNN, WEIGHTS_PATH, load_spoken_digits
+from .train import Adam, TrainConfig, progress_bar, shift_images, train_epoch, weights_digest
+
+VALIDATION_TAKES = 10  # takes 5-9 of the training set validate the settings (validation_features)
+
+
+@dataclasses.dataclass(frozen=True)
+class SpokenConfig:
+    """Everything that decides the spoken CNN's weights (the optimizer's settings are ``TrainConfig``'s)."""
+
+    seed: int = 0
+    epochs: int = 20
+    learning_rate: float = 0.005
+    shift: bool = True
+    mask_bands: int = 0
+    mask_frames: int = 0
+    mixup: float = 0.0
+
+    def optimizer(self):
+        return TrainConfig(seed=self.seed, epochs=self.epochs, learning_rate=self.learning_rate)
+
+
+def mask_runs(x, rng, width, axis):
+    """Set a random run of up to ``width`` rows (``axis=2``, mel bands) or columns (``axis=3``,
+    frames) of each picture to 0, the mean of every band after normalisation."""
+    sides = x.shape[axis]
+    lengths = rng.integers(0, width + 1, len(x))
+    starts = rng.integers(0, sides - width + 1, len(x))
+    positions = np.arange(sides)
+    masked = (positions >= starts[:, None]) & (positions < (starts + lengths)[:, None])  # (N, sides)
+    shape = (len(x), 1, sides, 1) if axis == 2 else (len(x), 1, 1, sides)
+    return np.where(masked.reshape(shape), np.float32(0), x)
+
+
+def augment(x, y, rng, config):
+    """One epoch's changed copy of the training pictures ``x`` and their targets ``y``."""
+    if config.shift:
+        x = shift_images(x, rng)
+    if config.mask_bands:
+        x = mask_runs(x, rng, config.mask_bands, axis=2)
+    if config.mask_frames:
+        x = mask_runs(x, rng, config.mask_frames, axis=3)
+    if config.mixup > 0:
+        partner = rng.permutation(len(x))
+        share = rng.beta(config.mixup, config.mixup, len(x)).astype(np.float32)
+        one_hot = np.eye(SPOKEN_CNN.classes, dtype=np.float32)[y]
+        x = share[:, None, None, None] * x + (1 - share[:, None, None, None]) * x[partner]
+        y = share[:, None] * one_hot + (1 - share[:, None]) * one_hot[partner]
+    return x, y
+
+
+def train_spoken(config=SpokenConfig(), data=None, *, epochs=None, show_progress=False, stream=None):
+    """Train :data:`~numformat.nn.spoken.SPOKEN_CNN` on ``data = (x_train, y_train, x_eval, y_eval)``.
+
+    ``data`` defaults to the features of the official split.  Returns ``(model, history)``
+    with, per epoch, ``loss``, ``eval_accuracy`` and ``digest`` (as :func:`numformat.nn.train.train`).
+    ``epochs`` stops early (the learning-rate schedule still follows ``config.epochs``).
+    """
+    stream = stream or sys.stderr
+    x_train, y_train, x_eval, y_eval = official_features() if data is None else data
+    rng = np.random.default_rng(config.seed)
+    model = FloatCNN.initial(rng, SPOKEN_CNN)
+    optimizer = Adam(model.params, config.optimizer())
+    history = {"loss": [], "eval_accuracy": [], "digest": []}
+    started = time.perf_counter()
+    for epoch in range(config.epochs if epochs is None else epochs):
+        learning_rate = config.learning_rate * (config.epochs - epoch) / config.epochs
+        x_epoch, y_epoch = augment(x_train, y_train, rng, config)
+        losses = train_epoch(model, optimizer, x_epoch, y_epoch, rng, learning_rate, augment=False)
+        history["loss"].append(float(np.mean(losses)))
+        history["eval_accuracy"].append(model.accuracy(x_eval, y_eval))
+        history["digest"].append(weights_digest(model))
+        if show_progress:
+            note = (f"loss {history['loss'][-1]:.4f}  eval accuracy {history['eval_accuracy'][-1]:.2%}"
+                    f"  {time.perf_counter() - started:.0f} s")
+            stream.write("\r" + progress_bar(epoch + 1, config.epochs, note=note))
+            stream.flush()
+    if show_progress:
+        stream.write("\n")
+    return model, history
+
+
+def official_features(split="official"):
+    """``(x_train, y_train, x_test, y_test)``: the log-mel features and labels of a split."""
+    train, test = load_spoken_digits(split)
+    return train.features(), train.labels, test.features(), test.labels
+
+
+def validation_features():
+    """``(x_fit, y_fit, x_val, y_val)``: the official training takes split again, takes 10-49 to fit
+    and takes 5-9 (every speaker and digit) to validate, so settings are chosen without the test set."""
+    train, _ = load_spoken_digits("official")
+    x, fit = train.features(), train.takes >= VALIDATION_TAKES
+    return x[fit], train.labels[fit], x[~fit], train.labels[~fit]
+
+
+def activation_ranges(model, x):
+    """``{activation: (min, max)}`` of ``model`` on ``x``: what int8 calibration would choose."""
+    tensors = model.activations(x)
+    return {name: quant.calibrate(tensors[name], "minmax") for name in SPOKEN_CNN.activation_names}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m numformat.nn.spoken_train", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=str(WEIGHTS_PATH), help="where to write the .npz (default: the shipped file)")
+    parser.add_argument("--seed", type=int, default=SpokenConfig.seed)
+    parser.add_argument("--epochs", type=int, default=SpokenConfig.epochs)
+    parser.add_argument("--validate", action="store_true",
+                        help="fit takes 10-49, report takes 5-9, write nothing: how the settings were chosen")
+    args = parser.parse_args(argv)
+    config = SpokenConfig(seed=args.seed, epochs=args.epochs)
+    if args.validate:
+        _, history = train_spoken(config, validation_features(), show_progress=True)
+        print(f"validation accuracy (takes 5-9) {history['eval_accuracy'][-1]:.2%}")
+        return 0
+    data = official_features()
+    model, history = train_spoken(config, data, show_progress=True)
+    ranges = activation_ranges(model, data[0])
+    model.save(args.out, **dataclasses.asdict(config), loss=history["loss"],
+               test_accuracy=history["eval_accuracy"], digest=history["digest"],
+               **{f"range_{name}": bounds for name, bounds in ranges.items()})
+    print(f"official test accuracy {history['eval_accuracy'][-1]:.2%}; weights {history['digest'][-1]}")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
