@@ -65,6 +65,25 @@ def test_digits_cnn_matches_litert_on_every_test_image(digits, tmp_path, kernels
     assert_codes_match(path, int8_model, x_test, kernels)
 
 
+@pytest.fixture(scope="module")
+def spoken_test_features():
+    from numformat.nn import load_spoken_digits, spoken_digit_features
+
+    _, test = load_spoken_digits()
+    return spoken_digit_features(test.audio)
+
+
+@pytest.mark.parametrize("kernels", ALL_KERNELS)
+def test_spoken_digit_cnn_matches_litert_on_every_test_clip(spoken_test_features, tmp_path, kernels):
+    """The other shipped network: the int8 spoken-digit CNN on all 300 official test clips."""
+    from numformat.nn import load_spoken_int8
+
+    int8_model = load_spoken_int8()
+    path = tmp_path / "spoken.tflite"
+    export_tflite(int8_model, path, with_codes=True)
+    assert_codes_match(path, int8_model, spoken_test_features, kernels)
+
+
 def test_the_file_is_a_tflite_flatbuffer(digits, tmp_path):
     """Schema version 3, identifier TFL3, an empty buffer 0, one buffer per constant; read back
     with the schema's own bindings."""

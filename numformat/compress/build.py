@@ -33,7 +33,7 @@ import numpy as np
 
 from ..nn.data import load_digits_split
 from ..nn.distill import distillation_targets
-from ..nn.model import load_pretrained
+from ..nn.pretrained import load_pretrained
 from ..nn.train import progress_bar
 from .file_format import COMPRESSED_PATH, save_compressed, to_bytes
 from .prune import WEIGHT_NAMES

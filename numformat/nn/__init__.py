@@ -22,7 +22,8 @@ from .ptq import ActivationQuantizer, fake_quantize_weights, post_training_quant
 from .fp8 import fp8_model
 from .int8 import ENGINES, REQUANT_CHOICES, Int8CNN, QuantizedLayer, quantize_model
 from .litert import litert_interpreter, run_litert
-from .model import FloatCNN, load_pretrained
+from .model import FloatCNN
+from .pretrained import PRETRAINED, load_pretrained
 from .onnx_export import export_onnx, onnxruntime_session, run_onnxruntime
 from .qat import quantization_aware_training
 from .sensitivity import Sensitivity, assign_bits, layer_sensitivity
@@ -34,7 +35,7 @@ from .spoken import (SPOKEN_CNN, Recognition, SpokenDigits, load_spoken_digits, 
 __all__ = ["DIGITS_CNN", "ENGINES", "ActivationQuantizer", "Architecture", "Conv2d", "Dense", "Flatten", "FloatCNN",
            "Int8CNN", "MaxPool", "QuantizedLayer", "REQUANT_CHOICES", "ReLU", "Sensitivity", "assign_bits", "distillation_targets",
            "export_onnx", "export_tflite", "fake_quantize_weights", "fp8_model", "layer_sensitivity", "litert_interpreter", "load_digits_split",
-           "load_pretrained", "onnxruntime_session", "post_training_quantize", "quantization_aware_training",
+           "load_pretrained", "PRETRAINED", "onnxruntime_session", "post_training_quantize", "quantization_aware_training",
            "quantize_model", "run_litert", "run_onnxruntime", "validation_folds", "weight_qparams",
            "SPOKEN_CNN", "Recognition", "SpokenDigits", "load_spoken_digits", "load_spoken_int8", "load_spoken_model",
            "recognise", "spoken_digit_features"]

@@ -222,8 +222,3 @@ class FloatCNN:
 def _straight_through(gradient, passes):
     """The gradient through a fake-quantization node: unchanged where ``passes``, else 0."""
     return gradient if passes is None else gradient * passes
-
-
-def load_pretrained():
-    """The shipped ``FloatCNN``, trained by ``python -m numformat.nn.train`` (seed 0)."""
-    return FloatCNN.load(WEIGHTS_PATH)
