@@ -10,6 +10,8 @@ spectrum of one record (:mod:`.spectrum`) and what it says, SINAD, ENOB, SNR, TH
 (:mod:`.measure`), the code-density test for DNL and INL (:mod:`.histogram`), checked on a
 converter with known errors (:mod:`.model`).  Audio converters reach 24 bits by noise shaping
 (:mod:`.shaping`) and one-bit sigma-delta modulation at 64 times the rate (:mod:`.sigma_delta`).
+A speech recording has no known input: :mod:`.recording` reads its noise floor, levels used
+and an ENOB-equivalent instead.
 
 Examples
 --------
@@ -27,6 +29,7 @@ from .quantizer import QUANTIZER_KINDS, Quantizer, sqnr_db, theoretical_sqnr_db,
 from .histogram import HistogramTest, Linearity, histogram_test, linearity
 from .measure import ToneMeasures, analyze_tone, enob, enob_from_sinad, sfdr_db, sinad_db, snr_db, thd_db
 from .model import NonIdealADC
+from .recording import RecordingQuality, recording_quality
 from .sampling import alias_frequency, reconstruct, sample
 from .shaping import inband_noise_fraction, noise_shape, theoretical_inband_sqnr_db
 from .sigma_delta import SigmaDelta, decimate, inband_sqnr_db, sigma_delta, sigma_delta_modulate
@@ -43,4 +46,6 @@ __all__ = [
     "HistogramTest", "Linearity", "histogram_test", "linearity", "NonIdealADC",
     "inband_noise_fraction", "noise_shape", "theoretical_inband_sqnr_db",
     "SigmaDelta", "decimate", "inband_sqnr_db", "sigma_delta", "sigma_delta_modulate",
+    # what a speech recording says about its converter
+    "RecordingQuality", "recording_quality",
 ]
