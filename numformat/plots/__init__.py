@@ -77,6 +77,13 @@ from .blocks import (  # noqa: F401
     plot_bits_tradeoff,
     plot_outlier_study,
 )
+from .spoken import (  # noqa: F401
+    plot_voice_and_codes,
+    plot_log_mel,
+    plot_feature_maps,
+    plot_confusion,
+    confusion_counts,
+)
 from .course import (  # noqa: F401
     format_fields,
     plot_format_bits,

@@ -1,0 +1,136 @@
+"""The spoken-digit capstone: a voice, its μ-law codes, its log-mel picture, int8 feature maps, the verdicts.
+
+Each figure draws what :mod:`numformat.nn.spoken` and :mod:`numformat.nn.features` compute, so
+lesson 10 shows the whole pipeline one call at a time::
+
+    int16 samples → G.711 μ-law codes → 32 × 32 log-mel picture → int8 feature maps → the digit
+"""
+
+from __future__ import annotations
+
+from .base import axes_or_new
+from ..checks import check_int
+from ..palette import BLUE, GREY, ORANGE, RED
+
+
+def plot_voice_and_codes(pcm, speech, zoom, *, rate_hz=8000, axes=None):
+    """A clip's int16 waveform (the ``speech`` span shaded, the ``zoom`` span marked) and, below,
+    the G.711 μ-law code of every sample in ``zoom``.
+
+    ``speech`` and ``zoom`` are ``(start, stop)`` sample indices.  The codes are drawn as the
+    level they stand for, ``±(127 − code mod 128)``: μ-law sends the sign in the top bit and
+    the magnitude inverted, so 255 and 127 are the two codes next to zero.  Returns the two axes.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from ..adc import mulaw_encode
+
+    pcm = np.asarray(pcm)
+    if axes is None:
+        _, axes = plt.subplots(2, 1, figsize=(8, 4.6), layout="constrained")
+    wave_ax, code_ax = axes
+    seconds = np.arange(pcm.size) / rate_hz
+    wave_ax.plot(seconds, pcm, color=BLUE, lw=0.6)
+    wave_ax.axvspan(speech[0] / rate_hz, speech[1] / rate_hz, color=ORANGE, alpha=0.15, label="speech found")
+    wave_ax.axvspan(zoom[0] / rate_hz, zoom[1] / rate_hz, color=RED, alpha=0.35, label="zoomed below")
+    wave_ax.set(xlabel="time (s)", ylabel="int16 sample", ylim=(-32768, 32767))
+    wave_ax.legend(loc="upper right", fontsize="small")
+
+    codes = mulaw_encode(pcm[zoom[0]:zoom[1]]).astype(np.int64)
+    levels = np.where(codes >= 128, 255 - codes, -(127 - codes))  # G.711: sign bit, inverted magnitude
+    index = np.arange(zoom[0], zoom[1])
+    code_ax.step(index, levels, where="mid", color=ORANGE, lw=1)
+    code_ax.plot(index, levels, "o", color=ORANGE, ms=3, label="μ-law level, ±(127 − code mod 128)")
+    code_ax.axhline(0, color=GREY, lw=0.6)
+    code_ax.set(xlabel="sample index", ylabel="μ-law level", ylim=(-128, 128))
+    code_ax.legend(loc="upper right", fontsize="small")
+    return axes
+
+
+def plot_log_mel(picture, ax=None, *, title=None, rate_hz=8000):
+    """The 32 × 32 log-mel picture (bands × frames) as an image, low frequencies at the bottom.
+
+    The y ticks give every eighth band's centre in Hz (HTK's mel scale, as the front end uses).
+    """
+    import numpy as np
+
+    from ..nn.features import mel_centres, mel_to_hz
+
+    picture = np.asarray(picture)
+    ax = axes_or_new(ax, figsize=(4.6, 4))
+    image = ax.imshow(picture, origin="lower", aspect="auto", cmap="magma")
+    bands = np.arange(0, picture.shape[0], 8)
+    centres_hz = mel_to_hz(mel_centres(picture.shape[0], rate_hz)[1:-1])
+    ax.set_yticks(bands, [f"{centres_hz[band]:.0f}" for band in bands])
+    ax.set(xlabel="frame (32 spread over the speech)", ylabel="mel band centre (Hz)")
+    ax.figure.colorbar(image, ax=ax, label="standard deviations from the mean")
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def plot_feature_maps(codes, ncols=4, *, title=None):
+    """Every channel of one int8 feature map ``(channels, height, width)``, on one code scale −128…127.
+
+    ReLU's zeros are the output zero point, so dark cells are "nothing here".  Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    codes = np.asarray(codes)
+    channels = codes.shape[0]
+    nrows = -(-channels // ncols)
+    figure, axes = plt.subplots(nrows, ncols, figsize=(1.8 * ncols, 1.7 * nrows), layout="constrained",
+                                squeeze=False)
+    for channel, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if channel < channels:
+            image = ax.imshow(codes[channel], origin="lower", cmap="viridis", vmin=-128, vmax=127)
+            ax.set_title(f"channel {channel}", fontsize=8)
+    figure.colorbar(image, ax=axes, label="int8 code", shrink=0.8)
+    if title is not None:
+        figure.suptitle(title, fontsize=10)
+    return axes
+
+
+def confusion_counts(labels, predicted, classes=10):
+    """``(classes, classes)`` counts: row = the digit said, column = the digit recognised.
+
+    >>> confusion_counts([0, 1, 1], [0, 1, 0], classes=2).tolist()
+    [[1, 0], [1, 1]]
+    """
+    import numpy as np
+
+    classes = check_int(classes, "classes", low=1)
+    said, heard = np.asarray(labels), np.asarray(predicted)
+    for name, values in (("labels", said), ("predicted", heard)):
+        if values.ndim != 1 or values.dtype.kind not in "iu" or np.any((values < 0) | (values >= classes)):
+            shown = values.ravel()[:10].tolist()
+            raise ValueError(f"{name}={shown}{'...' if values.size > 10 else ''} must be whole numbers from 0 to "
+                             f"{classes - 1}, one per clip (a 1-D integer array)")
+    if said.size != heard.size:
+        raise ValueError(f"labels and predicted must have the same length, got {said.size} and {heard.size}")
+    counts = np.zeros((classes, classes), dtype=np.int64)
+    np.add.at(counts, (said, heard), 1)
+    return counts
+
+
+def plot_confusion(labels, predicted, ax=None, *, classes=10, title=None):
+    """The confusion matrix of ``predicted`` against ``labels``, every non-zero count written in
+    its cell (off-diagonal ones, the mistakes, in red); the title gives the accuracy."""
+    import numpy as np
+
+    counts = confusion_counts(labels, predicted, classes)
+    ax = axes_or_new(ax, figsize=(4.6, 4.2))
+    ax.imshow(counts, cmap="Blues", vmin=0)
+    for (said, heard), count in np.ndenumerate(counts):
+        if count:
+            ink = "white" if said == heard else RED
+            ax.text(heard, said, str(count), ha="center", va="center", fontsize=8, color=ink)
+    ax.set_xticks(range(classes))
+    ax.set_yticks(range(classes))
+    ax.set(xlabel="recognised", ylabel="said")
+    accuracy = np.trace(counts) / counts.sum()
+    ax.set_title(f"{title + ': ' if title else ''}{np.trace(counts)}/{counts.sum()} = {accuracy:.2%}", fontsize=10)
+    return ax
