@@ -29,6 +29,23 @@ def _one_blas_thread(function):
     return limited
 
 
+def onnxruntime_race(int8_model, x, what, file_name):
+    """The vectorized int8 engine against onnxruntime on ``x``, both on one thread, the outputs
+    compared bit for bit; ``None`` without the dev extra (nothing to compare against)."""
+    try:
+        from numformat.nn import export_onnx, onnxruntime_session, run_onnxruntime
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return None
+    path = pathlib.Path(tempfile.mkdtemp(prefix="numformat_bench_")) / file_name
+    export_onnx(int8_model, path)
+    session = onnxruntime_session(path, threads=1)
+    return Case(f"`Int8CNN.forward(x, engine=\"vectorized\", requant=\"float32\")`, {what}, 1 thread",
+                _one_blas_thread(lambda: int8_model.forward(x, engine="vectorized", requant="float32")),
+                "onnxruntime, exported model, 1 thread", lambda: run_onnxruntime(session, x),
+                goal_ratio=2.0, check=_same_bits)
+
+
 def cases(quick=False):
     x_train, _, x_test, _ = nf.load_digits_split()
     int8_model = quantize_model(nf.load_pretrained(), x_train)
@@ -37,17 +54,7 @@ def cases(quick=False):
         Case("`Int8CNN.forward(x, engine=\"loop\")`, the integer MAC loop, per image",
              lambda: int8_model.forward(images[:1], engine="loop"), goal_seconds=0.020),
     ]
-    try:
-        from numformat.nn import export_onnx, onnxruntime_session, run_onnxruntime
-        import onnxruntime  # noqa: F401
-    except ImportError:  # the dev extra is not installed: nothing to compare against
-        return table
-    path = pathlib.Path(tempfile.mkdtemp(prefix="numformat_bench_")) / "digits_int8.onnx"
-    export_onnx(int8_model, path)
-    session = onnxruntime_session(path, threads=1)
-    table.insert(0, Case(
-        "`Int8CNN.forward(x, engine=\"vectorized\", requant=\"float32\")`, 450 test images, 1 thread",
-        _one_blas_thread(lambda: int8_model.forward(images, engine="vectorized", requant="float32")),
-        "onnxruntime, exported model, 1 thread", lambda: run_onnxruntime(session, images),
-        goal_ratio=2.0, check=_same_bits))
+    race = onnxruntime_race(int8_model, images, "450 test images", "digits_int8.onnx")
+    if race is not None:
+        table.insert(0, race)
     return table

@@ -1,16 +1,11 @@
 """The spoken-digit CNN: the MAC loop per clip, the vectorized int8 engine on the whole official
 test split against onnxruntime (1 thread), the log-mel front end, and loading the shipped data."""
 
-import pathlib
-import tempfile
-
-import numpy as np
-
 from numformat.nn import spoken
 from numformat.nn.features import spoken_digit_features
 from run import Case
 
-from bench_nn import _one_blas_thread, _same_bits
+from bench_nn import onnxruntime_race
 
 
 def cases(quick=False):
@@ -26,17 +21,7 @@ def cases(quick=False):
         Case("`load_spoken_digits()`, 3,000 μ-law clips decoded", lambda: spoken.load_spoken_digits(),
              goal_seconds=1.0, repeats=3),
     ]
-    try:
-        from numformat.nn import export_onnx, onnxruntime_session, run_onnxruntime
-        import onnxruntime  # noqa: F401
-    except ImportError:  # the dev extra is not installed: nothing to compare against
-        return table
-    path = pathlib.Path(tempfile.mkdtemp(prefix="numformat_bench_")) / "spoken_int8.onnx"
-    export_onnx(int8_model, path)
-    session = onnxruntime_session(path, threads=1)
-    table.insert(0, Case(
-        "`Int8CNN.forward(x, engine=\"vectorized\", requant=\"float32\")`, spoken digits, 300 test clips, 1 thread",
-        _one_blas_thread(lambda: int8_model.forward(x_test, engine="vectorized", requant="float32")),
-        "onnxruntime, exported model, 1 thread", lambda: run_onnxruntime(session, x_test),
-        goal_ratio=2.0, check=_same_bits))
+    race = onnxruntime_race(int8_model, x_test, "spoken digits, 300 test clips", "spoken_int8.onnx")
+    if race is not None:
+        table.insert(0, race)
     return table

@@ -118,7 +118,9 @@ def broadcast_params(param, shape, axis, block_size):
     return np.broadcast_to(param.reshape(view), shape)
 
 
-def run_quantize(case, inputs):
+def linear_operands(case, inputs):
+    """``(x, scale, zero, target, attrs)`` of a QuantizeLinear/DequantizeLinear case, the scale and
+    zero point broadcast to ``x``'s shape (per tensor, per axis or per block)."""
     node, graph = case.model.graph.node[0], case.model.graph
     attrs = attributes(node)
     types = [v.type.tensor_type.elem_type for v in graph.input]
@@ -127,6 +129,11 @@ def run_quantize(case, inputs):
     axis, block = attrs.get("axis", 1), attrs.get("block_size", 0)
     scale = broadcast_params(values_of(inputs[1], types[1]), x.shape, axis, block)
     zero = broadcast_params(values_of(inputs[2], types[2]), x.shape, axis, block) if len(inputs) > 2 else 0.0
+    return x, scale, zero, target, attrs
+
+
+def run_quantize(case, inputs):
+    x, scale, zero, target, attrs = linear_operands(case, inputs)
     if target in FLOATS:  # float8/float4 QuantizeLinear: x / scale + zero point, cast (saturating)
         return encode(x / scale + zero, target, bool(attrs.get("saturate", 1))), np.ones(x.shape, bool)
     bits, signed = INTS[target]
@@ -134,14 +141,7 @@ def run_quantize(case, inputs):
 
 
 def run_dequantize(case, inputs):
-    node, graph = case.model.graph.node[0], case.model.graph
-    attrs = attributes(node)
-    types = [v.type.tensor_type.elem_type for v in graph.input]
-    target = graph.output[0].type.tensor_type.elem_type
-    x = values_of(inputs[0], types[0])
-    axis, block = attrs.get("axis", 1), attrs.get("block_size", 0)
-    scale = broadcast_params(values_of(inputs[1], types[1]), x.shape, axis, block)
-    zero = broadcast_params(values_of(inputs[2], types[2]), x.shape, axis, block) if len(inputs) > 2 else 0.0
+    x, scale, zero, target, _ = linear_operands(case, inputs)
     # ONNX computes (x - zero_point) * scale in the scale's type: float32 or float16.
     return encode((x - zero) * scale, target, saturate=False), np.ones(x.shape, bool)
 

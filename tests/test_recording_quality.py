@@ -8,7 +8,7 @@ import pytest
 
 import numformat as nf
 from numformat.adc.recording import (
-    FRAME_LENGTH, IDEAL_16BIT_NOISE_DBFS, enob_equivalent, frame_power_dbfs, noise_floor_dbfs,
+    IDEAL_16BIT_NOISE_DBFS, enob_equivalent, frame_power_dbfs, noise_floor_dbfs,
     recording_quality, zero_low_bits,
 )
 

@@ -36,16 +36,20 @@ ARCHITECTURES = {
 }
 
 
-@pytest.fixture(scope="module", params=list(ARCHITECTURES))
-def network(request):
-    """A seeded random float model of the architecture, its biases away from 0, and inputs in [0, 1]."""
-    architecture = ARCHITECTURES[request.param]
-    rng = np.random.default_rng(7)
+def random_network(architecture, seed=7):
+    """A seeded random float model of ``architecture``, its biases away from 0, and 96 inputs in [0, 1]."""
+    rng = np.random.default_rng(seed)
     model = FloatCNN.initial(rng, architecture)
     params = {name: value + (0.05 * rng.standard_normal(value.shape) if name.endswith("bias") else 0)
               for name, value in model.params.items()}
     model = FloatCNN(params, architecture=architecture)
-    x = rng.uniform(0, 1, (96, *architecture.input_shape)).astype(np.float32)
+    return model, rng.uniform(0, 1, (96, *architecture.input_shape)).astype(np.float32)
+
+
+@pytest.fixture(scope="module", params=list(ARCHITECTURES))
+def network(request):
+    """:func:`random_network` of the architecture and labels it can learn."""
+    model, x = random_network(ARCHITECTURES[request.param])
     y = model.predict(x)  # labels the model can learn (its own answers), so training has a signal
     return model, x, y
 

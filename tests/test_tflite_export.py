@@ -22,7 +22,7 @@ from numformat.nn.litert import KERNELS, RUNTIME_OF_KERNELS  # noqa: E402
 from numformat.nn.tflite_export import chw_columns_to_hwc, same_or_valid  # noqa: E402
 from numformat.quant.requantization import RUNTIMES  # noqa: E402
 
-from .test_second_network import ARCHITECTURES  # noqa: E402
+from .test_second_network import ARCHITECTURES, random_network  # noqa: E402
 
 ALL_KERNELS = list(KERNELS)
 
@@ -117,15 +117,7 @@ def test_the_file_is_a_tflite_flatbuffer(digits, tmp_path):
 
 @pytest.fixture(scope="module", params=list(ARCHITECTURES))
 def second_network(request):
-    from numformat.nn import FloatCNN
-
-    architecture = ARCHITECTURES[request.param]
-    rng = np.random.default_rng(7)
-    model = FloatCNN.initial(rng, architecture)
-    params = {name: value + (0.05 * rng.standard_normal(value.shape) if name.endswith("bias") else 0)
-              for name, value in model.params.items()}
-    model = FloatCNN(params, architecture=architecture)
-    return model, rng.uniform(0, 1, (96, *architecture.input_shape)).astype(np.float32)
+    return random_network(ARCHITECTURES[request.param])
 
 
 @pytest.mark.parametrize("logits", ["int32", "int8"])
