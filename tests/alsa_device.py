@@ -7,7 +7,12 @@ that process only).  What the process plays lands in ``played.raw``; what it rec
 ``source.raw`` (raw little-endian int16).
 """
 
+import json
 import os
+import subprocess
+import sys
+
+import pytest
 
 REQUIRE_AUDIO = os.environ.get("NUMFORMAT_REQUIRE_AUDIO") == "1"
 
@@ -46,3 +51,18 @@ def device_folder(folder, source_int16):
     env = {**os.environ, "XDG_CONFIG_HOME": str(folder)}
     env.pop("ALSA_CONFIG_PATH", None)
     return env
+
+
+def run_on_device(script, env, *args, timeout=300):
+    """Run the Python ``script`` in a process on the device of ``env`` (:func:`device_folder`) and
+    return the JSON summary it prints last; skip (or, with ``NUMFORMAT_REQUIRE_AUDIO=1``, fail)
+    when PortAudio itself is missing, fail when the device is there but does not work."""
+    result = subprocess.run([sys.executable, "-c", script, *args], env=env, capture_output=True, text=True,
+                            timeout=timeout)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    if not summary["available"]:
+        if REQUIRE_AUDIO or not portaudio_missing(summary["reason"]):
+            pytest.fail(f"live audio through the ALSA file device failed: {summary['reason']}")
+        pytest.skip(f"no PortAudio here (set NUMFORMAT_REQUIRE_AUDIO=1 to make this fail): {summary['reason']}")
+    return summary

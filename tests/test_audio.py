@@ -1,7 +1,6 @@
 """numformat.audio: WAV files against scipy.io.wavfile, real PortAudio round trips through an ALSA
 file device, and the errors that tell a student how to get sound working."""
 
-import json
 import os
 import pathlib
 import platform
@@ -15,7 +14,7 @@ import pytest
 
 import numformat as nf
 from numformat import audio
-from .alsa_device import REQUIRE_AUDIO, device_folder, portaudio_missing
+from .alsa_device import REQUIRE_AUDIO, device_folder, portaudio_missing, run_on_device
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 WIDTHS = [(8, np.int8), (16, np.int16), (24, np.int32), (32, np.int32)]
@@ -252,14 +251,7 @@ def file_device(tmp_path_factory):
     folder = tmp_path_factory.mktemp("alsa_device")
     source = (np.arange(200_000) % 60001 - 30000).astype("<i2")  # 12 s at 16 kHz, longer than any recording
     env = {**device_folder(folder, source), "HOME": str(folder), "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, "-c", DEVICE_SCRIPT, str(folder)], env=env, capture_output=True,
-                            text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
-    if not summary["available"]:
-        if REQUIRE_AUDIO or not portaudio_missing(summary["reason"]):
-            pytest.fail(f"live audio through the ALSA file device failed: {summary['reason']}")
-        pytest.skip(f"no PortAudio here (set NUMFORMAT_REQUIRE_AUDIO=1 to make this fail): {summary['reason']}")
+    summary = run_on_device(DEVICE_SCRIPT, env, str(folder))
     with np.load(folder / "results.npz", allow_pickle=False) as results:
         return {"source": source, "summary": summary, **{name: results[name] for name in results.files}}
 

@@ -6,8 +6,6 @@ import json
 import os
 import pathlib
 import platform
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -15,7 +13,7 @@ import pytest
 from numformat.adc import mulaw_decode, mulaw_encode
 from numformat.nn import spoken, spoken_build
 
-from .alsa_device import REQUIRE_AUDIO, device_folder, portaudio_missing
+from .alsa_device import device_folder, run_on_device
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 # CI keeps a copy of shared/ beside the clone; NUMFORMAT_FSDD points elsewhere (a worktree, say)
@@ -252,14 +250,7 @@ def test_recognise_through_real_portaudio(tmp_path, official, index):
     _, test = official
     env = {**device_folder(tmp_path, padded(test.audio[index], 1000, 16000)), "HOME": str(tmp_path),
            "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, "-c", RECOGNISE_SCRIPT], env=env, capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
-    if not summary["available"]:
-        if REQUIRE_AUDIO or not portaudio_missing(summary["reason"]):
-            pytest.fail(f"live audio through the ALSA file device failed: {summary['reason']}")
-        pytest.skip(f"no PortAudio here (set NUMFORMAT_REQUIRE_AUDIO=1 to make this fail): {summary['reason']}")
+    summary = run_on_device(RECOGNISE_SCRIPT, env, timeout=120)
     assert summary["source"] == "microphone" and summary["digit"] == test.labels[index]
 
 
