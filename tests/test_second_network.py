@@ -112,6 +112,15 @@ def test_layers_reject_bad_arguments(make, error, message):
 
 # --- float: forward against float64, backward against finite differences ---------------------
 
+def pool_or_flatten(step, values):
+    """A MaxPool step by reshaping (the incomplete windows at the edge dropped), or Flatten."""
+    if not isinstance(step.layer, MaxPool):
+        return values.reshape(len(values), -1)
+    size, (channels, height, width) = step.layer.size, step.output_shape
+    cropped = values[:, :, :height * size, :width * size]
+    return cropped.reshape(len(values), channels, height, size, width, size).max(axis=(3, 5))
+
+
 def reference_forward(architecture, params, x):
     """Logits in float64 straight from the definitions: zero padding, windows by index, einsum."""
     values = x.astype(np.float64)
@@ -129,12 +138,8 @@ def reference_forward(architecture, params, x):
             values = out
         elif isinstance(layer, Dense):
             values = values @ params[f"{layer.name}_weight"].astype(np.float64).T + params[f"{layer.name}_bias"]
-        elif isinstance(layer, MaxPool):
-            size, (channels, height, width) = layer.size, step.output_shape
-            cropped = values[:, :, :height * size, :width * size]
-            values = cropped.reshape(len(values), channels, height, size, width, size).max(axis=(3, 5))
         else:
-            values = values.reshape(len(values), -1)
+            values = pool_or_flatten(step, values)
         values = np.maximum(values, 0) if step.relu else values
     return values
 
@@ -196,12 +201,8 @@ def reference_codes(int8_model, x, requant):
             else:
                 values = quant.requantize(acc, q.multiplier(requant), q.output_qp.zero_point, *q.clamp,
                                           mode=requant, axis=1)
-        elif isinstance(layer, MaxPool):
-            size, (channels, height, width) = layer.size, step.output_shape
-            cropped = values[:, :, :height * size, :width * size]
-            values = cropped.reshape(len(values), channels, height, size, width, size).max(axis=(3, 5))
         else:
-            values = values.reshape(len(values), -1)
+            values = pool_or_flatten(step, values)
         if step.output is not None:
             codes[step.output] = values
     return codes
