@@ -3,11 +3,12 @@
 Every mutant is a realistic student mistake in one solution cell: frames spread to the wrong
 end or truncated, the symmetric Hann window, no zero-padding, magnitude for power, Slaney's or
 the natural-log mel scale, triangles spaced in Hz or area-normalised, log10, no log floor, the
-picture transposed, halves rounded away, the zero point subtracted or forgotten, int8 sums that
-wrap, the bias added after requantization, a single rounding or a flipped shift, ReLU clamped at
-the code 0, pooling the wrong axes, argmax over the clips ...  ``run_lab`` runs the lab as the
-student copy does (hidden tests removed) with that cell replaced; the named visible test must
-fail with a message matching the regex.
+picture transposed, halves rounded away, dividing in float64 or multiplying by 1/scale, the zero
+point subtracted or forgotten, int8 sums that wrap, the bias added after requantization, a single
+rounding or a flipped shift, int64 codes or logits, ReLU clamped at the code 0, pooling the wrong
+axes, argmax over the clips ...  ``run_lab`` runs the lab as the student copy does (hidden
+tests removed) with that cell replaced; the named visible test must fail with a message
+matching the regex.
 """
 
 from string import Template
@@ -85,10 +86,11 @@ def log_mel_picture(power):
 
 codes = variant('''
 def input_codes(picture, qp):
-    quotient = np.asarray(picture, dtype=np.float32) / np.float32(qp.scale)
+    quotient = $quotient
     rounded = $rounded
     return $result
-''', {"rounded": "np.clip(np.rint(quotient), qp.qmin - qp.zero_point, qp.qmax - qp.zero_point)",
+''', {"quotient": "np.asarray(picture, dtype=np.float32) / np.float32(qp.scale)",
+      "rounded": "np.clip(np.rint(quotient), qp.qmin - qp.zero_point, qp.qmax - qp.zero_point)",
       "result": "(rounded + qp.zero_point).astype(np.int8)"})
 
 
@@ -187,10 +189,11 @@ def clip_logits(pcm):
     return int8_forward(int8_model, codes[None])["logits"]
 
 
-logits = np.stack([clip_logits(test.audio[i]) for i in CLIPS])
+logits = $logits
 predicted = $predicted
 correct = $correct
-''', {"bounds": "features.speech_bounds(pcm)", "picture": "features.normalise(log_mel_picture(power))",
+''', {"bounds": "features.speech_bounds(pcm)", "logits": "np.stack([clip_logits(test.audio[i]) for i in CLIPS])",
+      "picture": "features.normalise(log_mel_picture(power))",
       "predicted": "logits.argmax(axis=1)", "correct": "int(np.count_nonzero(predicted == test.labels[CLIPS]))"})
 
 NEGATIVE = "only negative accumulators are wrong.*truncates towards zero"
@@ -272,6 +275,11 @@ MUTANTS = {
         result="np.clip((np.rint(quotient) + qp.zero_point).astype(np.int8), qp.qmin, qp.qmax)"),
         "test_input_codes", "before converting"),
     "codes_float": ("input_codes", codes(result="rounded + qp.zero_point"), "test_input_codes", "codes are int8"),
+    "codes_divided_in_float64": ("input_codes", codes(quotient="np.asarray(picture, dtype=np.float64) / qp.scale"),
+                                 "test_input_codes", r"divides in float64.*np.float32\(qp.scale\), in float32"),
+    "codes_times_reciprocal": ("input_codes", codes(
+        quotient="np.asarray(picture, dtype=np.float32) * np.float32(1 / qp.scale)"), "test_input_codes",
+        r"multiplies by np.float32\(1 / scale\).*1/scale is not exact"),
     # Part 5a: the convolution's accumulators
     "conv_zero_point_not_subtracted": ("conv_accumulators", conv(shifted="codes.astype(np.int32)"),
                                        "test_conv_accumulators", r"multiply \(code - x_zero_point\)"),
@@ -306,6 +314,8 @@ MUTANTS = {
                                        POWERS_OF_TWO),
     "requant_zero_point_subtracted": ("requantize", requant(
         result="np.clip(scaled - zero_point, qmin, qmax).astype(np.int8)"), "test_requantize", "do not subtract it"),
+    "requant_int64_codes": ("requantize", requant(result="np.clip(scaled + zero_point, qmin, qmax)"), "test_requantize",
+                            r"codes are int8, got dtype int64: clamp, then \.astype\(np\.int8\)"),
     "requant_no_clamp": ("requantize", requant(result="(scaled + zero_point).astype(np.int8)"), "test_requantize",
                          r"clamp to \[qmin, qmax\]"),
     "requant_multipliers_along_the_last_axis": ("requantize", requant(per_channel="(1,) * (np.ndim(acc) - 1) + (-1,)"),
@@ -340,6 +350,9 @@ MUTANTS = {
     "forward_dense_in_int8": ("int8_forward", forward(
         logits="layer.bias + layer.weight @ (codes - layer.input_qp.zero_point)"), "test_int8_forward",
         "int8 arithmetic, which wraps around"),
+    "forward_logits_int64": ("int8_forward", forward(
+        logits="layer.bias.astype(np.int64) + layer.weight.astype(np.int64) @ (codes.astype(np.int64) - "
+               "layer.input_qp.zero_point)"), "test_int8_forward", "int32 accumulators, got dtype int64"),
     "forward_logits_requantized": ("int8_forward", forward(
         logits='requantize((layer.bias.astype(np.int32) + layer.weight.astype(np.int32) @ shifted)[:, None], '
                'layer.multiplier("fixedpoint"), 0, -128, 127)[:, 0]'),
@@ -348,6 +361,9 @@ MUTANTS = {
     "recognise_whole_clip": ("recognise", recognise(bounds="0, pcm.size"), "test_recognise", "speech_bounds"),
     "recognise_not_normalised": ("recognise", recognise(picture="log_mel_picture(power).astype(np.float32)"),
                                  "test_recognise", "features.normalise"),
+    "recognise_logits_int64": ("recognise", recognise(
+        logits="np.array([clip_logits(test.audio[i]) for i in CLIPS], dtype=np.int64)"), "test_recognise",
+        "logits are int32, got dtype int64"),
     "recognise_argmax_over_clips": ("recognise", recognise(
         predicted="logits.argmax(axis=0)", correct="sum(int(digit == test.labels[i]) for digit, i in zip(predicted, CLIPS))"),
         "test_recognise", "over axis 1"),
