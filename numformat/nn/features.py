@@ -163,9 +163,10 @@ def mel_centres(bands=MEL_BANDS, rate_hz=RATE_HZ):
     return np.linspace(0, hz_to_mel(rate_hz / 2), bands + 2)
 
 
-def mel_filterbank(bands=MEL_BANDS, fft_size=FFT_SIZE, rate_hz=RATE_HZ):
+def mel_filterbank(bands=MEL_BANDS, fft_size=FFT_SIZE, rate_hz=RATE_HZ, edges_hz=None):
     """``(bands, fft_size // 2 + 1)`` triangles: band ``b`` rises from centre ``b − 1`` to 1 at
-    centre ``b`` and falls to 0 at centre ``b + 1`` (linear in Hz, centres equally spaced in mel).
+    centre ``b`` and falls to 0 at centre ``b + 1`` (linear in Hz, centres equally spaced in mel;
+    ``edges_hz``, the ``bands + 2`` edges and centres in Hz, moves them elsewhere).
 
     Between the first and the last centre, neighbouring triangles add up to exactly 1.
 
@@ -173,15 +174,15 @@ def mel_filterbank(bands=MEL_BANDS, fft_size=FFT_SIZE, rate_hz=RATE_HZ):
     >>> bank.shape, float(bank.max())
     ((32, 257), 1.0)
     """
-    edges_hz = mel_to_hz(mel_centres(bands, rate_hz))
+    edges_hz = mel_to_hz(mel_centres(bands, rate_hz)) if edges_hz is None else np.asarray(edges_hz, np.float64)
     bin_hz = np.arange(fft_size // 2 + 1) * rate_hz / fft_size
     low, centre, high = edges_hz[:-2, None], edges_hz[1:-1, None], edges_hz[2:, None]
     rising, falling = (bin_hz - low) / (centre - low), (high - bin_hz) / (high - centre)
     return np.maximum(0, np.minimum(rising, falling))
 
 
-def log_mel(audio, frames=FRAMES):
-    """``(bands, frames)`` natural-log mel energies of the spoken part of one clip (steps 1-6)."""
+def speech_power(audio, frames=FRAMES):
+    """``(frames, FFT_SIZE // 2 + 1)`` power spectra of the spoken part of one clip (steps 1-4)."""
     pcm = check_clip(audio)
     start, stop = speech_bounds(pcm)
     if stop == start:
@@ -190,8 +191,12 @@ def log_mel(audio, frames=FRAMES):
         raise ValueError(f"the spoken part of audio lasts {(stop - start) / RATE_HZ:.1f} s; a spoken digit lasts "
                          f"under {MAX_SPEECH_SECONDS:g} s (cut the recording around one word)")
     speech = pcm[start:stop]
-    power = power_spectrum(frames_of(speech, frame_starts(speech.size, frames)))
-    return np.log(power @ mel_filterbank().T + LOG_FLOOR).T
+    return power_spectrum(frames_of(speech, frame_starts(speech.size, frames)))
+
+
+def log_mel(audio, frames=FRAMES):
+    """``(bands, frames)`` natural-log mel energies of the spoken part of one clip (steps 1-6)."""
+    return np.log(speech_power(audio, frames) @ mel_filterbank().T + LOG_FLOOR).T
 
 
 def normalise(log_energies):

@@ -86,12 +86,15 @@ def augment(x, y, rng, config):
     return x, y
 
 
-def train_spoken(config=SpokenConfig(), data=None, *, epochs=None, show_progress=False, stream=None):
+def train_spoken(config=SpokenConfig(), data=None, *, epochs=None, show_progress=False, stream=None,
+                 epoch_features=None):
     """Train :data:`~numformat.nn.spoken.SPOKEN_CNN` on ``data = (x_train, y_train, x_eval, y_eval)``.
 
     ``data`` defaults to the features of the official split.  Returns ``(model, history)``
     with, per epoch, ``loss``, ``eval_accuracy`` and ``digest`` (as :func:`numformat.nn.train.train`).
     ``epochs`` stops early (the learning-rate schedule still follows ``config.epochs``).
+    ``epoch_features(rng)``, when given, makes each epoch's training pictures afresh (an
+    augmentation of the front end, :mod:`numformat.nn.spoken_levers`) instead of ``x_train``.
     """
     stream = stream or sys.stderr
     x_train, y_train, x_eval, y_eval = official_features() if data is None else data
@@ -102,7 +105,8 @@ def train_spoken(config=SpokenConfig(), data=None, *, epochs=None, show_progress
     started = time.perf_counter()
     for epoch in range(config.epochs if epochs is None else epochs):
         learning_rate = config.learning_rate * (config.epochs - epoch) / config.epochs
-        x_epoch, y_epoch = augment(x_train, y_train, rng, config)
+        x_source = x_train if epoch_features is None else epoch_features(rng)
+        x_epoch, y_epoch = augment(x_source, y_train, rng, config)
         losses = train_epoch(model, optimizer, x_epoch, y_epoch, rng, learning_rate, augment=False)
         history["loss"].append(float(np.mean(losses)))
         history["eval_accuracy"].append(model.accuracy(x_eval, y_eval))

@@ -83,6 +83,7 @@ from .spoken import (  # noqa: F401
     plot_feature_maps,
     plot_confusion,
     confusion_counts,
+    plot_levers,
 )
 from .course import (  # noqa: F401
     format_fields,

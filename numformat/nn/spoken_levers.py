@@ -1,0 +1,193 @@
+"""Speaker independence: the levers tried, each measured with every speaker held out in turn.
+
+    python -m numformat.nn.spoken_levers                # every lever: 60 trainings, ~40 min on 2 cores
+    python -m numformat.nn.spoken_levers --jobs 1 --levers shipped,band_mean
+
+With five voices to learn from, the spoken-digit CNN learns those voices: trained on five
+speakers it recognises the sixth far less well than a held-out take of a voice it knows.  Each
+*lever* below is a known remedy; the study trains :data:`~numformat.nn.spoken.SPOKEN_CNN` with
+the shipped settings (:class:`~numformat.nn.spoken_train.SpokenConfig`, seed 0) plus one lever,
+six times (one per held-out speaker), and tests each network on all 500 clips of the voice it
+never heard.  The result goes to ``numformat/data/spoken_levers.json`` (lesson 10 draws it):
+
+* **front end** (training and test pictures alike): each band's own mean removed
+  (cepstral mean normalisation) or its mean and spread; a floor ``floor_db`` below the clip's
+  loudest band energy instead of the fixed ``1e-6`` (a quiet recording's hiss and a clean one's
+  silence look alike); a cepstral *lifter* that keeps only the first ``lifter`` DCT coefficients
+  of each frame's log-mel column, smoothing away the harmonics of the speaker's pitch;
+* **augmentation** (training pictures only, new every epoch): vocal tract length perturbation
+  (VTLP, Jaitly & Hinton 2013: the filterbank's frequencies scaled by a random factor in
+  ``1 ± vtlp``, a shorter or longer vocal tract), white noise at a random SNR, SpecAugment masks
+  and mixup (:mod:`numformat.nn.spoken_train`);
+* ``seed``: the shipped settings from another seed, which shows how far a result moves by
+  chance alone -- read every other row against it.
+
+The levers were compared on the held-out speakers themselves (there is no seventh voice to
+validate on), so the best row is an optimistic estimate of what that lever would do for a new
+speaker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import multiprocessing
+import sys
+
+import numpy as np
+
+from .features import (FEATURE_STEP, LOG_FLOOR, MEL_BANDS, RATE_HZ, mel_centres, mel_filterbank, mel_to_hz, normalise,
+                       speech_power)
+from .spoken import DATA_DIR, SPEAKERS, load_spoken_digits
+from .spoken_train import SpokenConfig, train_spoken
+
+LEVERS_PATH = DATA_DIR / "spoken_levers.json"
+VTLP_BOUNDARY_HZ = 3200.0  # VTLP warps linearly up to here, then bends to keep 4 kHz at 4 kHz
+
+
+@dataclasses.dataclass(frozen=True)
+class Lever:
+    """One change to the shipped recipe (every field at its default is the shipped recipe)."""
+
+    title: str
+    norm: str = "picture"      # "picture" (shipped), "band_mean", "band_mean_spread"
+    floor_db: float = 0.0      # > 0: log floor this many dB below the clip's loudest band energy
+    lifter: int = 0            # > 0: keep this many cepstral coefficients per frame
+    vtlp: float = 0.0          # > 0: warp the filterbank by a factor in 1 ± vtlp per clip and epoch
+    noise_snr_db: tuple = ()   # (low, high): add white noise at an SNR drawn from this range
+    config: SpokenConfig = SpokenConfig()
+
+    @property
+    def augments_front_end(self):
+        return self.vtlp > 0 or bool(self.noise_snr_db)
+
+
+LEVERS = {
+    "shipped": Lever("shipped settings (seed 0)"),
+    "seed_1": Lever("shipped settings, seed 1", config=SpokenConfig(seed=1)),
+    "band_mean": Lever("each band's mean removed (CMN)", norm="band_mean"),
+    "band_mean_spread": Lever("each band's mean and spread (CMVN)", norm="band_mean_spread"),
+    "floor_50db": Lever("log floor 50 dB below the loudest", floor_db=50.0),
+    "lifter_12": Lever("cepstral lifter, 12 coefficients", lifter=12),
+    "vtlp_10": Lever("VTLP, warp 0.9 to 1.1", vtlp=0.1),
+    "noise": Lever("white noise, SNR 10 to 30 dB", noise_snr_db=(10.0, 30.0)),
+    "band_mean_masks": Lever("CMN + SpecAugment masks (4 bands, 4 frames)", norm="band_mean",
+                             config=SpokenConfig(mask_bands=4, mask_frames=4)),
+    "band_mean_mixup": Lever("CMN + mixup (0.2)", norm="band_mean", config=SpokenConfig(mixup=0.2)),
+}
+
+
+def warped_filterbank(alpha, bands=MEL_BANDS):
+    """The mel filterbank with every frequency scaled by ``alpha`` below :data:`VTLP_BOUNDARY_HZ`
+    and bent linearly above it so that 0 Hz and the Nyquist frequency stay where they are.
+
+    >>> bool(np.array_equal(warped_filterbank(1.0), mel_filterbank()))
+    True
+    """
+    nyquist = RATE_HZ / 2
+    edges_hz = mel_to_hz(mel_centres(bands))
+    if alpha != 1.0:
+        bend = VTLP_BOUNDARY_HZ * min(alpha, 1) / alpha
+        high = nyquist - (nyquist - VTLP_BOUNDARY_HZ * min(alpha, 1)) / (nyquist - bend) * (nyquist - edges_hz)
+        edges_hz = np.where(edges_hz <= bend, edges_hz * alpha, high)
+    return mel_filterbank(bands, edges_hz=edges_hz)
+
+
+def dct_matrix(size):
+    """The orthonormal DCT-II as a ``(size, size)`` matrix: ``dct_matrix(n) @ x`` is scipy's
+    ``dct(x, norm="ortho")`` and its transpose the inverse.
+
+    >>> bool(np.allclose(dct_matrix(4) @ dct_matrix(4).T, np.eye(4)))
+    True
+    """
+    n, k = np.meshgrid(np.arange(size), np.arange(size))
+    matrix = np.sqrt(2 / size) * np.cos(np.pi * (2 * n + 1) * k / (2 * size))
+    matrix[0] /= np.sqrt(2)
+    return matrix
+
+
+def lever_log_mel(power, lever, bank):
+    """One clip's ``(bands, frames)`` log-mel energies from its speech power spectra, with
+    ``lever``'s floor and lifter (steps 5 and 6 of :mod:`numformat.nn.features`, varied)."""
+    energies = power @ bank.T
+    floor = energies.max() * 10 ** (-lever.floor_db / 10) if lever.floor_db > 0 else LOG_FLOOR
+    log_energies = np.log(energies + floor).T
+    if lever.lifter:
+        cepstrum = dct_matrix(len(log_energies)) @ log_energies
+        cepstrum[lever.lifter:] = 0
+        log_energies = dct_matrix(len(log_energies)).T @ cepstrum
+    return log_energies
+
+
+def lever_picture(power, lever, bank):
+    """One clip's ``(bands, frames)`` picture under ``lever``'s front end (step 7 varied too)."""
+    log_energies = lever_log_mel(power, lever, bank)
+    if lever.norm == "picture":
+        return normalise(log_energies)
+    centred = log_energies - log_energies.mean(axis=1, keepdims=True)
+    spread = centred.std(axis=1, keepdims=True) + 1e-3 if lever.norm == "band_mean_spread" else centred.std()
+    return (np.round(centred / spread / FEATURE_STEP) * FEATURE_STEP).astype(np.float32)
+
+
+def lever_features(powers, lever, rng=None):
+    """``(N, 1, bands, frames)`` pictures of the clips whose speech power spectra are ``powers``;
+    with ``rng``, ``lever``'s augmentations (VTLP, noise) drawn afresh for every clip."""
+    bank = mel_filterbank()
+    alphas = rng.uniform(1 - lever.vtlp, 1 + lever.vtlp, len(powers)) if rng is not None and lever.vtlp else None
+    pictures = np.empty((len(powers), 1, MEL_BANDS, powers.shape[1]), np.float32)
+    for index, power in enumerate(powers):
+        if rng is not None and lever.noise_snr_db:
+            power = power + power.mean() * 10 ** (-rng.uniform(*lever.noise_snr_db) / 10)
+        pictures[index, 0] = lever_picture(power, lever, bank if alphas is None else warped_filterbank(alphas[index]))
+    return pictures
+
+
+def held_out_accuracy(job):
+    """Accuracy on ``speaker``'s 500 clips of the CNN trained with ``lever`` on the other five
+    (the clips in ``load_spoken_digits("speaker:<name>")``'s order, as the report trains them)."""
+    lever_name, speaker = job
+    lever = LEVERS[lever_name]
+    train, test = load_spoken_digits(f"speaker:{speaker}")
+    powers = np.stack([speech_power(clip) for clip in train.audio])
+    test_powers = np.stack([speech_power(clip) for clip in test.audio])
+    data = (lever_features(powers, lever), train.labels, lever_features(test_powers, lever), test.labels)
+    fresh = (lambda rng: lever_features(powers, lever, rng)) if lever.augments_front_end else None
+    _, history = train_spoken(lever.config, data, epoch_features=fresh)
+    return lever_name, speaker, history["eval_accuracy"][-1]
+
+
+def study(names=tuple(LEVERS), jobs=2, stream=sys.stderr):
+    """``{lever: {"title", "speakers": {speaker: accuracy}, "mean"}}`` for the ``names`` levers."""
+    tasks = [(name, speaker) for name in names for speaker in SPEAKERS]
+    results = {name: {"title": LEVERS[name].title, "speakers": {}} for name in names}
+    with multiprocessing.Pool(jobs) as pool:
+        for name, speaker, accuracy in pool.imap(held_out_accuracy, tasks):
+            results[name]["speakers"][speaker] = accuracy
+            print(f"{name:>18} held out {speaker:>9}: {accuracy:.2%}", file=stream, flush=True)
+    for row in results.values():
+        row["mean"] = float(np.mean(list(row["speakers"].values())))
+    return results
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m numformat.nn.spoken_levers", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--levers", default=",".join(LEVERS), help="comma-separated names (default: all)")
+    parser.add_argument("--jobs", type=int, default=2, help="trainings run at once (one per core)")
+    parser.add_argument("--out", default=str(LEVERS_PATH))
+    args = parser.parse_args(argv)
+    names = [name for name in args.levers.split(",") if name]
+    unknown = sorted(set(names) - set(LEVERS))
+    if unknown:
+        parser.error(f"unknown lever(s) {unknown}; choose from {sorted(LEVERS)}")
+    results = study(names, args.jobs)
+    with open(args.out, "w") as file:
+        file.write(json.dumps(results, indent=2) + "\n")
+    for name, row in results.items():
+        print(f"{row['title']:>45}: mean {row['mean']:.2%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

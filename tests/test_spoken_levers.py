@@ -1,0 +1,126 @@
+"""The speaker-independence study: its front-end variants against the shipped front end and
+scipy, its augmentations, and the shipped table against the report it must agree with."""
+
+import json
+
+import numpy as np
+import pytest
+from scipy.fft import dct
+
+from numformat.nn import spoken_levers
+from numformat.nn.features import FEATURE_STEP, MEL_BANDS, mel_centres, mel_filterbank, mel_to_hz, speech_power
+from numformat.nn.spoken import SPEAKERS, load_spoken_digits, spoken_digit_features
+from numformat.nn.spoken_levers import LEVERS, Lever, dct_matrix, lever_features, warped_filterbank
+
+
+@pytest.fixture(scope="module")
+def clips():
+    return list(load_spoken_digits()[1].audio[:24])
+
+
+@pytest.fixture(scope="module")
+def powers(clips):
+    return np.stack([speech_power(clip) for clip in clips])
+
+
+@pytest.fixture(scope="module")
+def table():
+    return json.loads(spoken_levers.LEVERS_PATH.read_text())
+
+
+def test_the_shipped_lever_is_the_shipped_front_end_bit_for_bit(clips, powers):
+    np.testing.assert_array_equal(lever_features(powers, LEVERS["shipped"]), spoken_digit_features(clips))
+
+
+def test_dct_matrix_is_scipys_orthonormal_dct(rng):
+    x = rng.standard_normal((MEL_BANDS, 7))
+    np.testing.assert_allclose(dct_matrix(MEL_BANDS) @ x, dct(x, axis=0, norm="ortho"), atol=1e-12)
+
+
+def test_a_lifter_keeping_every_coefficient_changes_nothing(powers):
+    whole = lever_features(powers, Lever("all", lifter=MEL_BANDS))
+    assert np.max(np.abs(whole - lever_features(powers, LEVERS["shipped"]))) <= FEATURE_STEP
+
+
+def test_a_lifter_smooths_the_spectrum_across_bands(powers):
+    rough = np.abs(np.diff(lever_features(powers, LEVERS["shipped"]), 2, axis=2)).mean()
+    smooth = np.abs(np.diff(lever_features(powers, LEVERS["lifter_12"]), 2, axis=2)).mean()
+    assert smooth < 0.7 * rough
+
+
+@pytest.mark.parametrize("alpha", [0.9, 0.95, 1.05, 1.1])
+def test_vtlp_scales_the_low_bands_and_keeps_the_ends(alpha):
+    edges = mel_to_hz(mel_centres())
+    bank = warped_filterbank(alpha)
+    bins_hz = np.arange(bank.shape[1]) * 8000 / 512
+    low = edges[1:-1] * alpha < 2500  # centres well below the bend
+    np.testing.assert_allclose((bank[low] * bins_hz).sum(1) / bank[low].sum(1),
+                               (mel_filterbank()[low] * bins_hz).sum(1) / mel_filterbank()[low].sum(1) * alpha,
+                               rtol=0.08)  # the centre of mass of each triangle, on a 15.6 Hz grid
+    assert bank[:, 0].max() == mel_filterbank()[:, 0].max() == 0 and bank[-1].max() > 0
+
+
+def test_band_normalisations_do_what_they_say(powers):
+    band_mean = lever_features(powers, LEVERS["band_mean"])
+    assert np.abs(band_mean.mean(axis=3)).max() <= FEATURE_STEP / 2
+    spread = lever_features(powers, LEVERS["band_mean_spread"]).std(axis=3)
+    assert np.abs(spread - 1).max() < 0.05
+
+
+@pytest.mark.parametrize("floor_db", [20.0, 50.0])
+def test_a_floor_below_the_loudest_bounds_the_log_energies(powers, floor_db):
+    for power in powers:
+        log_energies = spoken_levers.lever_log_mel(power, Lever("floor", floor_db=floor_db), mel_filterbank())
+        shipped = spoken_levers.lever_log_mel(power, LEVERS["shipped"], mel_filterbank())
+        assert np.ptp(log_energies) <= floor_db * np.log(10) / 10 + np.log(2) < np.ptp(shipped)
+
+
+@pytest.mark.parametrize("name", ["vtlp_10", "noise"])
+def test_augmentations_are_seeded_and_change_the_pictures(powers, name):
+    first = lever_features(powers, LEVERS[name], np.random.default_rng(3))
+    again = lever_features(powers, LEVERS[name], np.random.default_rng(3))
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, lever_features(powers, LEVERS[name]))  # no rng: the test pictures
+
+
+def test_noise_is_white_power_at_the_snr_drawn(powers):
+    noisy = lever_features(powers, Lever("10 dB", noise_snr_db=(10.0, 10.0)), np.random.default_rng(0))
+    white = powers + powers.mean(axis=(1, 2), keepdims=True) * 10 ** (-10 / 10)
+    np.testing.assert_array_equal(noisy, lever_features(white, LEVERS["shipped"]))
+
+
+def test_the_shipped_table_holds_every_lever_and_speaker(table):
+    assert list(table) == list(LEVERS)
+    for name, row in table.items():
+        assert row["title"] == LEVERS[name].title
+        assert list(row["speakers"]) == list(SPEAKERS)
+        assert row["mean"] == pytest.approx(np.mean(list(row["speakers"].values())))
+
+
+def test_the_shipped_row_is_the_reports_speaker_independence(table):
+    report = json.loads(spoken_levers.LEVERS_PATH.with_name("spoken_digits_cnn.json").read_text())
+    assert table["shipped"]["speakers"] == {name: row["float32"] for name, row in report["speakers"].items()}
+
+
+def test_unknown_levers_are_refused(capsys):
+    with pytest.raises(SystemExit):
+        spoken_levers.main(["--levers", "shipped,louder"])
+    assert "unknown lever(s) ['louder']" in capsys.readouterr().err
+
+
+def test_levers_plot_draws_the_table(plots, table):
+    ax = plots.plot_levers(table)
+    widths = sorted(patch.get_width() for patch in ax.patches if hasattr(patch, "get_width") and patch.get_height() < 1)
+    assert widths == pytest.approx(sorted(100 * row["mean"] for row in table.values()))
+    assert ax.lines[-1].get_xdata()[0] == pytest.approx(100 * table["shipped"]["mean"])
+
+
+def test_fresh_epoch_features_equal_to_the_pictures_change_nothing(clips):
+    from numformat.nn.spoken_train import SpokenConfig, train_spoken
+
+    x = spoken_digit_features(clips)
+    labels = np.arange(len(clips)) % 10
+    data = (x, labels, x, labels)
+    _, fixed = train_spoken(SpokenConfig(epochs=2), data)
+    _, fresh = train_spoken(SpokenConfig(epochs=2), data, epoch_features=lambda rng: x)
+    assert fresh["digest"] == fixed["digest"]
