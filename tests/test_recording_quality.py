@@ -1,7 +1,5 @@
 """numformat.adc.recording: noise floor, levels used and ENOB-equivalent of a recording."""
 
-import os
-import pathlib
 
 import numpy as np
 import pytest
@@ -13,8 +11,9 @@ from numformat.adc.recording import (
 )
 
 MULAW_IDLE_DBFS = IDEAL_16BIT_NOISE_DBFS + 20 * np.log10(8)   # −83.0 dBFS: G.711's step near zero
-RECORDINGS = pathlib.Path(os.environ.get(
-    "NUMFORMAT_FSDD", pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fsdd" / "recordings"))
+from .test_spoken import FSDD  # noqa: E402  (one place says where the recordings are)
+
+RECORDINGS = FSDD / "recordings"
 
 
 def test_frame_power_matches_a_loop_over_frames(rng):
