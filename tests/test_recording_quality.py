@@ -1,6 +1,5 @@
 """numformat.adc.recording: noise floor, levels used and ENOB-equivalent of a recording."""
 
-
 import numpy as np
 import pytest
 
@@ -10,9 +9,10 @@ from numformat.adc.recording import (
     recording_quality, zero_low_bits,
 )
 
-MULAW_IDLE_DBFS = IDEAL_16BIT_NOISE_DBFS + 20 * np.log10(8)   # −83.0 dBFS: G.711's step near zero
-from .test_spoken import FSDD  # noqa: E402  (one place says where the recordings are)
 
+from .test_spoken import FSDD  # one place says where the recordings are
+
+MULAW_IDLE_DBFS = IDEAL_16BIT_NOISE_DBFS + 20 * np.log10(8)   # −83.0 dBFS: G.711's step near zero
 RECORDINGS = FSDD / "recordings"
 
 
