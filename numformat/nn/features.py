@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..adc.recording import frame_power_dbfs
 from ..audio import to_pcm
 from ..checks import check_int
 
@@ -88,16 +89,6 @@ def check_clip(audio, name="audio"):
     raise TypeError(f"{name} must hold int16 PCM samples (or floats in [-1, 1]), got dtype {audio.dtype}")
 
 
-def frame_energy_db(pcm, frame_length=ENERGY_FRAME):
-    """Mean power of each whole ``frame_length`` frame in dB relative to full scale (0 dBFS = ±32768).
-
-    >>> frame_energy_db(np.full(320, -32768, np.int16)).tolist()
-    [0.0, 0.0]
-    """
-    frames = pcm[: pcm.size // frame_length * frame_length].reshape(-1, frame_length) / 32768
-    return 10 * np.log10(np.mean(frames ** 2, axis=1) + 1e-12)
-
-
 def speech_bounds(audio):
     """``(start, stop)`` of the spoken part of a clip; ``(0, 0)`` when it is silence.
 
@@ -111,7 +102,7 @@ def speech_bounds(audio):
     (0, 0)
     """
     pcm = check_clip(audio)
-    energy_db = frame_energy_db(pcm) if pcm.size >= ENERGY_FRAME else frame_energy_db(pcm, pcm.size)
+    energy_db = frame_power_dbfs(pcm, min(ENERGY_FRAME, pcm.size))  # 20 ms frames, in dBFS
     if energy_db.max() < SILENCE_DBFS:
         return 0, 0
     if pcm.size < ENERGY_FRAME:
@@ -204,7 +195,15 @@ def normalise(log_energies):
     as float32 (step 7); a picture with no variation at all becomes zeros."""
     centred = log_energies - log_energies.mean()
     spread = centred.std()
-    scaled = centred / spread if spread > 0 else centred
+    return to_feature_steps(centred / spread if spread > 0 else centred)
+
+
+def to_feature_steps(scaled):
+    """``scaled`` rounded to the nearest :data:`FEATURE_STEP` (halves to even), as float32.
+
+    >>> to_feature_steps(np.array([0.01, 0.02, -1 / 64])).tolist()
+    [0.0, 0.03125, -0.0]
+    """
     return (np.round(scaled / FEATURE_STEP) * FEATURE_STEP).astype(np.float32)
 
 

@@ -37,8 +37,8 @@ import sys
 
 import numpy as np
 
-from .features import (FEATURE_STEP, LOG_FLOOR, MEL_BANDS, RATE_HZ, mel_centres, mel_filterbank, mel_to_hz, normalise,
-                       speech_power)
+from .features import (LOG_FLOOR, MEL_BANDS, RATE_HZ, mel_centres, mel_filterbank, mel_to_hz, normalise,
+                       speech_power, to_feature_steps)
 from .spoken import DATA_DIR, SPEAKERS, load_spoken_digits
 from .spoken_train import SpokenConfig, train_spoken
 
@@ -127,7 +127,7 @@ def lever_picture(power, lever, bank):
         return normalise(log_energies)
     centred = log_energies - log_energies.mean(axis=1, keepdims=True)
     spread = centred.std(axis=1, keepdims=True) + 1e-3 if lever.norm == "band_mean_spread" else centred.std()
-    return (np.round(centred / spread / FEATURE_STEP) * FEATURE_STEP).astype(np.float32)
+    return to_feature_steps(centred / spread)
 
 
 def lever_features(powers, lever, rng=None):
