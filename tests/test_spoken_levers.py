@@ -8,9 +8,11 @@ import pytest
 from scipy.fft import dct
 
 from numformat.nn import spoken_levers
-from numformat.nn.features import FEATURE_STEP, MEL_BANDS, mel_centres, mel_filterbank, mel_to_hz, speech_power
-from numformat.nn.spoken import SPEAKERS, load_spoken_digits, spoken_digit_features
-from numformat.nn.spoken_levers import LEVERS, Lever, dct_matrix, lever_features, warped_filterbank
+from numformat.nn.features import (FEATURE_STEP, MEL_BANDS, RATE_HZ, mel_centres, mel_filterbank, mel_to_hz,
+                                   speech_power)
+from numformat.nn.spoken import SPEAKERS, SPOKEN_CNN, load_spoken_digits, spoken_cnn, spoken_digit_features
+from numformat.nn.spoken_levers import (LEVERS, Lever, dct_matrix, lever_features, speed_perturbed, speed_powers,
+                                        warped_filterbank)
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +89,36 @@ def test_noise_is_white_power_at_the_snr_drawn(powers):
     noisy = lever_features(powers, Lever("10 dB", noise_snr_db=(10.0, 10.0)), np.random.default_rng(0))
     white = powers + powers.mean(axis=(1, 2), keepdims=True) * 10 ** (-10 / 10)
     np.testing.assert_array_equal(noisy, lever_features(white, LEVERS["shipped"]))
+
+
+@pytest.mark.parametrize("factor", [0.9, 0.95, 1.05, 1.1])
+def test_speed_perturbation_scales_a_tones_pitch_and_its_length(factor):
+    tone = np.round(8000 * np.sin(2 * np.pi * 1000 * np.arange(4000) / RATE_HZ)).astype(np.int16)
+    faster = speed_perturbed(tone, factor)
+    assert faster.dtype == np.int16 and abs(faster.size - tone.size / factor) <= 1
+    peak_hz = np.argmax(np.abs(np.fft.rfft(faster.astype(np.float64)))) * RATE_HZ / faster.size
+    assert peak_hz == pytest.approx(1000 * factor, abs=RATE_HZ / faster.size)
+
+
+def test_speed_one_changes_nothing_and_speed_powers_are_seeded(clips, powers):
+    assert np.array_equal(speed_perturbed(clips[0], 1.0), clips[0])
+    first = speed_powers(clips, 0.1, np.random.default_rng(5))
+    np.testing.assert_array_equal(first, speed_powers(clips, 0.1, np.random.default_rng(5)))
+    assert not np.array_equal(first, powers)
+    np.testing.assert_array_equal(speed_powers(clips, 0.0, np.random.default_rng(5)), powers)
+
+
+def test_a_gain_hardly_moves_the_normalised_picture(clips):
+    halved = spoken_digit_features([np.round(clip * 0.5).astype(np.int16) for clip in clips])
+    moved = np.abs(halved - spoken_digit_features(clips))
+    assert 0 < moved.mean() < 0.01 and moved.max() <= 0.5  # features span about ±3
+
+
+def test_the_wider_lever_only_widens_the_two_convolutions():
+    assert spoken_cnn() == SPOKEN_CNN and LEVERS["shipped"].channels == (8, 16)
+    wider = spoken_cnn(*LEVERS["wider"].channels).parameter_shapes()
+    assert wider["conv1_weight"] == (16, 1, 3, 3) and wider["conv2_weight"] == (32, 16, 3, 3)
+    assert wider["fc_weight"] == (10, 32 * 8 * 8)
 
 
 def test_the_shipped_table_holds_every_lever_and_speaker(table):

@@ -275,6 +275,16 @@ class Architecture:
         return sum(math.prod(shape) for shape in self.parameter_shapes().values())
 
     @property
+    def multiply_accumulates(self):
+        """Multiply-accumulates of one input: each conv or dense output times its fan-in.
+
+        >>> Architecture("d", (4,), (Dense("d", 4, 3),)).multiply_accumulates
+        12
+        """
+        return sum(math.prod(step.output_shape) * math.prod(step.layer.weight_shape[1:])
+                   for step in self.steps if isinstance(step.layer, PARAMETRIC))
+
+    @property
     def activation_names(self):
         """The tensors an int8 model quantizes with a grid of their own: the input and the
         output of every parametric step but the last (whose output is the logits)."""

@@ -1,6 +1,6 @@
 """Speaker independence: the levers tried, each measured with every speaker held out in turn.
 
-    python -m numformat.nn.spoken_levers                # every lever: 60 trainings, ~40 min on 2 cores
+    python -m numformat.nn.spoken_levers                # every lever: 72 trainings, ~90 min on 2 cores
     python -m numformat.nn.spoken_levers --jobs 1 --levers shipped,band_mean
 
 With five voices to learn from, the spoken-digit CNN learns those voices: trained on five
@@ -17,8 +17,12 @@ never heard.  The result goes to ``numformat/data/spoken_levers.json`` (lesson 1
   of each frame's log-mel column, smoothing away the harmonics of the speaker's pitch;
 * **augmentation** (training pictures only, new every epoch): vocal tract length perturbation
   (VTLP, Jaitly & Hinton 2013: the filterbank's frequencies scaled by a random factor in
-  ``1 ± vtlp``, a shorter or longer vocal tract), white noise at a random SNR, SpecAugment masks
-  and mixup (:mod:`numformat.nn.spoken_train`);
+  ``1 ± vtlp``, a shorter or longer vocal tract), speed perturbation (Ko et al. 2015: the clip
+  played ``1 ± speed`` times as fast, pitch and formants moving together), white noise at a
+  random SNR, SpecAugment masks and mixup (:mod:`numformat.nn.spoken_train`); a *gain* is hardly
+  a lever here: the picture is normalised to its own mean and spread, so a quieter copy differs
+  only where rounding its samples to 16 bits does;
+* **model**: the two convolutions twice as wide (:func:`~numformat.nn.spoken.spoken_cnn`);
 * ``seed``: the shipped settings from another seed, which shows how far a result moves by
   chance alone -- read every other row against it.
 
@@ -39,7 +43,7 @@ import numpy as np
 
 from .features import (LOG_FLOOR, MEL_BANDS, RATE_HZ, mel_centres, mel_filterbank, mel_to_hz, normalise,
                        speech_power, to_feature_steps)
-from .spoken import DATA_DIR, SPEAKERS, load_spoken_digits
+from .spoken import DATA_DIR, SPEAKERS, load_spoken_digits, spoken_cnn
 from .spoken_train import SpokenConfig, train_spoken
 
 LEVERS_PATH = DATA_DIR / "spoken_levers.json"
@@ -56,11 +60,13 @@ class Lever:
     lifter: int = 0            # > 0: keep this many cepstral coefficients per frame
     vtlp: float = 0.0          # > 0: warp the filterbank by a factor in 1 ± vtlp per clip and epoch
     noise_snr_db: tuple = ()   # (low, high): add white noise at an SNR drawn from this range
+    speed: float = 0.0         # > 0: play each training clip at a speed in 1 ± speed per epoch
+    channels: tuple = (8, 16)  # the two convolutions' channels (spoken_cnn)
     config: SpokenConfig = SpokenConfig()
 
     @property
     def augments_front_end(self):
-        return self.vtlp > 0 or bool(self.noise_snr_db)
+        return self.vtlp > 0 or self.speed > 0 or bool(self.noise_snr_db)
 
 
 LEVERS = {
@@ -75,6 +81,8 @@ LEVERS = {
     "band_mean_masks": Lever("CMN + SpecAugment masks (4 bands, 4 frames)", norm="band_mean",
                              config=SpokenConfig(mask_bands=4, mask_frames=4)),
     "band_mean_mixup": Lever("CMN + mixup (0.2)", norm="band_mean", config=SpokenConfig(mixup=0.2)),
+    "speed_10": Lever("speed perturbation, 0.9 to 1.1", speed=0.1),
+    "wider": Lever("a wider CNN: 16 and 32 channels (3.6× the MACs)", channels=(16, 32)),
 }
 
 
@@ -92,6 +100,25 @@ def warped_filterbank(alpha, bands=MEL_BANDS):
         high = nyquist - (nyquist - VTLP_BOUNDARY_HZ * min(alpha, 1)) / (nyquist - bend) * (nyquist - edges_hz)
         edges_hz = np.where(edges_hz <= bend, edges_hz * alpha, high)
     return mel_filterbank(bands, edges_hz=edges_hz)
+
+
+def speed_perturbed(clip, factor):
+    """``clip`` played ``factor`` times faster, by linear interpolation between its samples: the
+    word lasts ``1 / factor`` as long and every frequency, pitch and formants alike, is ``factor``
+    times higher (speed perturbation, Ko et al. 2015, as ``sox speed`` does it).
+
+    >>> speed_perturbed(np.array([0, 100, 200, 300, 400], np.int16), 1.5).tolist()
+    [0, 150, 300]
+    """
+    positions = np.arange(int((clip.size - 1) / factor) + 1) * factor
+    return np.round(np.interp(positions, np.arange(clip.size), clip)).astype(np.int16)
+
+
+def speed_powers(audio, speed, rng):
+    """The speech power spectra (:func:`~numformat.nn.features.speech_power`) of every clip of
+    ``audio`` played at a speed drawn from ``1 ± speed`` for each."""
+    factors = rng.uniform(1 - speed, 1 + speed, len(audio))
+    return np.stack([speech_power(speed_perturbed(clip, factor)) for clip, factor in zip(audio, factors)])
 
 
 def dct_matrix(size):
@@ -152,8 +179,13 @@ def held_out_accuracy(job):
     powers = np.stack([speech_power(clip) for clip in train.audio])
     test_powers = np.stack([speech_power(clip) for clip in test.audio])
     data = (lever_features(powers, lever), train.labels, lever_features(test_powers, lever), test.labels)
-    fresh = (lambda rng: lever_features(powers, lever, rng)) if lever.augments_front_end else None
-    _, history = train_spoken(lever.config, data, epoch_features=fresh)
+
+    def fresh(rng):
+        source = speed_powers(train.audio, lever.speed, rng) if lever.speed else powers
+        return lever_features(source, lever, rng)
+
+    _, history = train_spoken(lever.config, data, epoch_features=fresh if lever.augments_front_end else None,
+                              architecture=spoken_cnn(*lever.channels))
     return lever_name, speaker, history["eval_accuracy"][-1]
 
 

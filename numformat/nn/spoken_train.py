@@ -87,8 +87,8 @@ def augment(x, y, rng, config):
 
 
 def train_spoken(config=SpokenConfig(), data=None, *, epochs=None, show_progress=False, stream=None,
-                 epoch_features=None):
-    """Train :data:`~numformat.nn.spoken.SPOKEN_CNN` on ``data = (x_train, y_train, x_eval, y_eval)``.
+                 epoch_features=None, architecture=SPOKEN_CNN):
+    """Train ``architecture`` (:data:`~numformat.nn.spoken.SPOKEN_CNN`) on ``data = (x_train, y_train, x_eval, y_eval)``.
 
     ``data`` defaults to the features of the official split.  Returns ``(model, history)``
     with, per epoch, ``loss``, ``eval_accuracy`` and ``digest`` (as :func:`numformat.nn.train.train`).
@@ -99,7 +99,7 @@ def train_spoken(config=SpokenConfig(), data=None, *, epochs=None, show_progress
     stream = stream or sys.stderr
     x_train, y_train, x_eval, y_eval = official_features() if data is None else data
     rng = np.random.default_rng(config.seed)
-    model = FloatCNN.initial(rng, SPOKEN_CNN)
+    model = FloatCNN.initial(rng, architecture)
     optimizer = Adam(model.params, config.optimizer())
     history = {"loss": [], "eval_accuracy": [], "digest": []}
     started = time.perf_counter()
