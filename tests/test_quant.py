@@ -390,3 +390,13 @@ def test_public_names_are_exported():
     for name in ["QParams", "choose_qparams", "quantize", "dequantize", "fake_quantize", "calibrate",
                  "quantize_multiplier", "saturating_rounding_doubling_high_mul", "rounding_divide_by_pot", "requantize"]:
         assert getattr(nf, name) is getattr(nf.quant, name)
+
+
+def test_the_mse_search_is_remembered_by_content_not_by_object():
+    from numformat.quant import calibration
+
+    x = np.random.default_rng(7).standard_normal(1000).astype(np.float32)
+    first = calibration._mse(x, 4, True, 50)
+    assert calibration._mse(x.copy(), 4, True, 50) == first == calibration._mse_search(x, 4, True, 50)
+    x[0] = 40.0  # changed in place: searched again, not served from the memo
+    assert calibration._mse(x, 4, True, 50) == calibration._mse_search(x, 4, True, 50) != first

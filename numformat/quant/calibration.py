@@ -39,6 +39,8 @@ to 3.5 would cost more squared error than 10,000 values lose to a step of 0.17.
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
 from ..checks import check_int, check_mode, check_real, finite_floats
@@ -113,9 +115,23 @@ def _percentile(x, percentile):
     return np.percentile(x, 100 - percentile), np.percentile(x, percentile)
 
 
-def _mse(x, bits, symmetric, steps):
-    """The range ``(k/steps)·[min, max]``, k = 1..steps, with the least quantize-dequantize MSE."""
+_MSE_MEMO = {}        # (digest of x, bits, symmetric, steps) → range: a lesson searches the same weights again and again
+_MSE_MEMO_SIZE = 512
 
+
+def _mse(x, bits, symmetric, steps):
+    """The range ``(k/steps)·[min, max]``, k = 1..steps, with the least quantize-dequantize MSE
+    (remembered for the last :data:`_MSE_MEMO_SIZE` arrays searched: it is a pure function)."""
+    key = (hashlib.blake2b(np.ascontiguousarray(x).view(np.uint8), digest_size=16).hexdigest(), x.dtype.str,
+           x.shape, bits, symmetric, steps)
+    if key not in _MSE_MEMO:
+        if len(_MSE_MEMO) >= _MSE_MEMO_SIZE:
+            del _MSE_MEMO[next(iter(_MSE_MEMO))]
+        _MSE_MEMO[key] = _mse_search(x, bits, symmetric, steps)
+    return _MSE_MEMO[key]
+
+
+def _mse_search(x, bits, symmetric, steps):
     low, high = min(x.min(), 0.0), max(x.max(), 0.0)
     if low == high:
         return low, high
