@@ -400,3 +400,19 @@ def test_the_mse_search_is_remembered_by_content_not_by_object():
     assert calibration._mse(x.copy(), 4, True, 50) == first == calibration._mse_search(x, 4, True, 50)
     x[0] = 40.0  # changed in place: searched again, not served from the memo
     assert calibration._mse(x, 4, True, 50) == calibration._mse_search(x, 4, True, 50) != first
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_mse_searchs_error_is_fake_quantizes_bit_for_bit(dtype):
+    from numformat.quant.calibration import _grid_error
+
+    rng = np.random.default_rng(11)
+    for trial in range(40):
+        x = (rng.standard_normal(2000) * 10 ** rng.uniform(-3, 3) + rng.uniform(-1, 1) * trial % 3).astype(dtype)
+        low, high = min(x.min(), 0.0), max(x.max(), 0.0)
+        for bits in (2, 4, 8):
+            for symmetric in (False, True):
+                fraction = rng.uniform(0.01, 1)
+                qp = choose_qparams(min=fraction * low, max=fraction * high, bits=bits, signed=True,
+                                    symmetric=symmetric, narrow_range=symmetric)
+                assert _grid_error(x, qp) == np.mean((fake_quantize(x, qp) - x) ** 2)
