@@ -19,7 +19,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 # CI keeps a copy of shared/ beside the clone; NUMFORMAT_FSDD points elsewhere (a worktree, say)
 FSDD = pathlib.Path(os.environ.get("NUMFORMAT_FSDD", ROOT.parent / "shared" / "data" / "fsdd"))
 # The goal on the official test split is 98.5%; the shipped model reaches 97.67% (293 of
-# 300) and this floor pins that, so a change that loses a clip fails here.  See the README.
+# 300) and this floor pins that, so a change that loses a clip fails here; seeds 1-4 of the same
+# recipe give 98.00% to 99.00%, measured once each and not used to choose (see the README).
 FLOAT_ACCURACY_FLOOR = 0.975
 
 

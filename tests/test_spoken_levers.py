@@ -156,3 +156,57 @@ def test_fresh_epoch_features_equal_to_the_pictures_change_nothing(clips):
     _, fixed = train_spoken(SpokenConfig(epochs=2), data)
     _, fresh = train_spoken(SpokenConfig(epochs=2), data, epoch_features=lambda rng: x)
     assert fresh["digest"] == fixed["digest"]
+
+
+def test_update_keeps_the_rows_not_run(tmp_path, monkeypatch, table):
+    out = tmp_path / "levers.json"
+    out.write_text(json.dumps(table))
+    fresh = {"title": LEVERS["band_mean"].title, "speakers": {"george": 0.5}, "mean": 0.5}
+    monkeypatch.setattr(spoken_levers, "study", lambda names, jobs: {"band_mean": fresh})
+    assert spoken_levers.main(["--levers", "band_mean", "--update", "--out", str(out)]) == 0
+    updated = json.loads(out.read_text())
+    assert list(updated) == list(table) and updated["band_mean"] == fresh
+    assert {name: row for name, row in updated.items() if name != "band_mean"} == \
+        {name: row for name, row in table.items() if name != "band_mean"}
+    assert spoken_levers.main(["--levers", "band_mean", "--out", str(out)]) == 0  # without --update: only the rows run
+    assert list(json.loads(out.read_text())) == ["band_mean"]
+
+
+def test_the_combined_lever_is_cmn_with_the_floor(powers):
+    combined = lever_features(powers, LEVERS["band_mean_floor_mixup"])
+    floor_then_cmn = lever_features(powers, Lever("both", norm="band_mean", floor_db=50.0))
+    np.testing.assert_array_equal(combined, floor_then_cmn)  # mixup changes training pictures only
+    assert not np.array_equal(combined, lever_features(powers, LEVERS["band_mean"]))
+    assert LEVERS["band_mean_floor_mixup"].config.mixup == LEVERS["band_mean_mixup"].config.mixup
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--validate", "--channels", "16"], "--channels '16' must be two channel counts from 1 to 256"),
+    (["--validate", "--channels", "0,16"], "--channels '0,16' must be two channel counts from 1 to 256"),
+    (["--validate", "--channels", "8,x"], "--channels '8,x' must be two channel counts from 1 to 256"),
+    (["--channels", "16,32"], "--channels 16,32 needs --validate: the shipped network has 8 and 16 channels"),
+])
+def test_train_cli_refuses_bad_channels(capsys, argv, message):
+    from numformat.nn import spoken_train
+
+    with pytest.raises(SystemExit):
+        spoken_train.main(argv)
+    assert message in capsys.readouterr().err
+
+
+def test_train_cli_validates_a_recipe(monkeypatch, capsys):
+    from numformat.nn import spoken_train
+
+    seen = {}
+
+    def fake_train(config, data, *, show_progress, architecture):
+        seen.update(config=config, data=data, architecture=architecture)
+        return None, {"eval_accuracy": [0.5]}
+
+    monkeypatch.setattr(spoken_train, "validation_features", lambda: "validation takes")
+    monkeypatch.setattr(spoken_train, "train_spoken", fake_train)
+    assert spoken_train.main(["--validate", "--seed", "2", "--mixup", "0.2", "--mask-bands", "4",
+                              "--channels", "16,32"]) == 0
+    assert seen["config"] == spoken_train.SpokenConfig(seed=2, mixup=0.2, mask_bands=4)
+    assert seen["data"] == "validation takes" and seen["architecture"] == spoken_cnn(16, 32)
+    assert "validation accuracy (takes 5-9) 50.00%" in capsys.readouterr().out

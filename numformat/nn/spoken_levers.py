@@ -1,7 +1,7 @@
 """Speaker independence: the levers tried, each measured with every speaker held out in turn.
 
-    python -m numformat.nn.spoken_levers                # every lever: 72 trainings, ~90 min on 2 cores
-    python -m numformat.nn.spoken_levers --jobs 1 --levers shipped,band_mean
+    python -m numformat.nn.spoken_levers                # every lever: 84 trainings, ~105 min on 2 cores
+    python -m numformat.nn.spoken_levers --jobs 1 --levers shipped,band_mean --update
 
 With five voices to learn from, the spoken-digit CNN learns those voices: trained on five
 speakers it recognises the sixth far less well than a held-out take of a voice it knows.  Each
@@ -23,8 +23,9 @@ never heard.  The result goes to ``numformat/data/spoken_levers.json`` (lesson 1
   a lever here: the picture is normalised to its own mean and spread, so a quieter copy differs
   only where rounding its samples to 16 bits does;
 * **model**: the two convolutions twice as wide (:func:`~numformat.nn.spoken.spoken_cnn`);
-* ``seed``: the shipped settings from another seed, which shows how far a result moves by
-  chance alone -- read every other row against it.
+* **combined**: the best front end (CMN) with the two next best levers (the log floor, mixup);
+* ``seed``: the shipped settings, and the best lever (CMN), from another seed, which shows how
+  far a result moves by chance alone -- read every other row against them.
 
 The levers were compared on the held-out speakers themselves (there is no seventh voice to
 validate on), so the best row is an optimistic estimate of what that lever would do for a new
@@ -37,6 +38,7 @@ import argparse
 import dataclasses
 import json
 import multiprocessing
+import pathlib
 import sys
 
 import numpy as np
@@ -83,6 +85,9 @@ LEVERS = {
     "band_mean_mixup": Lever("CMN + mixup (0.2)", norm="band_mean", config=SpokenConfig(mixup=0.2)),
     "speed_10": Lever("speed perturbation, 0.9 to 1.1", speed=0.1),
     "wider": Lever("a wider CNN: 16 and 32 channels (3.6× the MACs)", channels=(16, 32)),
+    "band_mean_seed_1": Lever("CMN, seed 1", norm="band_mean", config=SpokenConfig(seed=1)),
+    "band_mean_floor_mixup": Lever("CMN + log floor 50 dB + mixup (0.2)", norm="band_mean", floor_db=50.0,
+                                   config=SpokenConfig(mixup=0.2)),
 }
 
 
@@ -202,18 +207,32 @@ def study(names=tuple(LEVERS), jobs=2, stream=sys.stderr):
     return results
 
 
+def merged(table, results):
+    """``table`` with ``results``' rows put in or replaced, in :data:`LEVERS` order.
+
+    >>> list(merged({"wider": 1, "shipped": 2}, {"band_mean": 3, "shipped": 4}).items())
+    [('shipped', 4), ('band_mean', 3), ('wider', 1)]
+    """
+    table = {**table, **results}
+    return {name: table[name] for name in LEVERS if name in table}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m numformat.nn.spoken_levers", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--levers", default=",".join(LEVERS), help="comma-separated names (default: all)")
     parser.add_argument("--jobs", type=int, default=2, help="trainings run at once (one per core)")
     parser.add_argument("--out", default=str(LEVERS_PATH))
+    parser.add_argument("--update", action="store_true",
+                        help="keep the other levers' rows already in --out and replace only those run")
     args = parser.parse_args(argv)
     names = [name for name in args.levers.split(",") if name]
     unknown = sorted(set(names) - set(LEVERS))
     if unknown:
         parser.error(f"unknown lever(s) {unknown}; choose from {sorted(LEVERS)}")
     results = study(names, args.jobs)
+    if args.update and pathlib.Path(args.out).exists():
+        results = merged(json.loads(pathlib.Path(args.out).read_text()), results)
     with open(args.out, "w") as file:
         file.write(json.dumps(results, indent=2) + "\n")
     for name, row in results.items():

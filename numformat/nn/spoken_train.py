@@ -2,6 +2,7 @@
 
     python -m numformat.nn.spoken_train                  # the shipped weights: official training takes 5-49
     python -m numformat.nn.spoken_train --out my.npz --epochs 5
+    python -m numformat.nn.spoken_train --validate --seed 1 --mixup 0.2   # a recipe on the validation takes
 
 This is the digits CNN's loop (:mod:`numformat.nn.train`: seeded He initialisation, Adam,
 mini-batches of 32, a learning rate decaying linearly to 0, every float operation in a fixed
@@ -35,7 +36,7 @@ import numpy as np
 
 from .. import quant
 from .model import FloatCNN
-from .spoken import SPOKEN_CNN, WEIGHTS_PATH, load_spoken_digits
+from .spoken import SPOKEN_CNN, WEIGHTS_PATH, load_spoken_digits, spoken_cnn
 from .train import Adam, TrainConfig, progress_bar, shift_images, train_epoch, weights_digest
 
 VALIDATION_TAKES = 10  # takes 5-9 of the training set validate the settings (validation_features)
@@ -141,20 +142,37 @@ def activation_ranges(model, x):
     return {name: quant.calibrate(tensors[name], "minmax") for name in SPOKEN_CNN.activation_names}
 
 
+def parse_channels(parser, text):
+    """``"8,16"`` as ``(8, 16)``, or the parser's error naming what is allowed."""
+    parts = text.split(",")
+    if len(parts) != 2 or not all(part.strip().isdigit() and 0 < int(part) <= 256 for part in parts):
+        parser.error(f"--channels {text!r} must be two channel counts from 1 to 256, e.g. 16,32")
+    return int(parts[0]), int(parts[1])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m numformat.nn.spoken_train", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=str(WEIGHTS_PATH), help="where to write the .npz (default: the shipped file)")
     parser.add_argument("--seed", type=int, default=SpokenConfig.seed)
     parser.add_argument("--epochs", type=int, default=SpokenConfig.epochs)
+    parser.add_argument("--mixup", type=float, default=SpokenConfig.mixup, help="mixup's Beta parameter (0: off)")
+    parser.add_argument("--mask-bands", type=int, default=SpokenConfig.mask_bands, help="SpecAugment band mask width")
+    parser.add_argument("--mask-frames", type=int, default=SpokenConfig.mask_frames, help="SpecAugment frame mask width")
+    parser.add_argument("--channels", default="8,16",
+                        help="the two convolutions' channels, e.g. 16,32 (with --validate only: the shipped file holds 8,16)")
     parser.add_argument("--validate", action="store_true",
                         help="fit takes 10-49, report takes 5-9, write nothing: how the settings were chosen")
     args = parser.parse_args(argv)
-    config = SpokenConfig(seed=args.seed, epochs=args.epochs)
+    config = SpokenConfig(seed=args.seed, epochs=args.epochs, mixup=args.mixup, mask_bands=args.mask_bands,
+                          mask_frames=args.mask_frames)
+    channels = parse_channels(parser, args.channels)
     if args.validate:
-        _, history = train_spoken(config, validation_features(), show_progress=True)
+        _, history = train_spoken(config, validation_features(), show_progress=True, architecture=spoken_cnn(*channels))
         print(f"validation accuracy (takes 5-9) {history['eval_accuracy'][-1]:.2%}")
         return 0
+    if channels != (8, 16):
+        parser.error(f"--channels {args.channels} needs --validate: the shipped network has 8 and 16 channels")
     data = official_features()
     model, history = train_spoken(config, data, show_progress=True)
     ranges = activation_ranges(model, data[0])
