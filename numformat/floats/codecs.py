@@ -90,7 +90,11 @@ def _round_to_codes(values, fmt, saturate=False):
     """The generic float64 → ``fmt`` encoder, exact for every format ``FloatFormat`` accepts."""
     shape, values = values.shape, values.reshape(-1)
     p, width = fmt.mantissa_bits, fmt.width
-    sign_bits = (values.view(np.uint64) >> np.uint64(63)) << np.uint64(width - 1) if fmt.signed else np.uint64(0)
+    if fmt.signed:
+        sign_bits = values.view(np.uint64) >> np.uint64(63)
+        sign_bits <<= np.uint64(width - 1)
+    else:
+        sign_bits = np.uint64(0)
     magnitude = np.abs(values)
     # Past 2**(emax+1) everything overflows alike; clamping keeps the sums below finite.
     np.minimum(magnitude, 2.0 ** (fmt.emax + 1), out=magnitude)
@@ -101,12 +105,14 @@ def _round_to_codes(values, fmt, saturate=False):
     np.maximum(magic_bits, np.float64(fmt.min_normal).view(np.uint64), out=magic_bits)
     magic_bits += np.uint64((52 - p) << 52)
     magic = magic_bits.view(np.float64)
-    rounded = magnitude + magic
+    rounded = magnitude  # in place from here: every temporary is one more pass over memory
+    rounded += magic
     rounded -= magic
     # Multiplying by 2**(bias - 1023) moves the format's exponent into float64's exponent field
     # (the format's subnormals become float64 subnormals), so the top bits are the code.
     rounded *= 2.0 ** (fmt.bias - 1023)
-    codes = rounded.view(np.uint64) >> np.uint64(52 - p)
+    codes = rounded.view(np.uint64)
+    codes >>= np.uint64(52 - p)
     if fmt.nan in ("ieee", "all_ones") and fmt.signed:
         # Overflow lands on the inf pattern (IEEE) or on or beyond the NaN pattern (fn formats);
         # NaN inputs land far beyond it.  So one minimum leaves every NaN as the format's quiet
@@ -130,14 +136,17 @@ def _special_codes(codes, values, sign_bits, fmt, saturate):
       ``2**-bias`` land on it.
     """
     max_code = np.uint64(fmt.max_code)
-    overflow = codes > max_code
     if saturate or fmt.nan is None:
-        codes = np.where(overflow, max_code, codes)
+        np.minimum(codes, max_code, out=codes)
     else:
-        codes = np.where(overflow, np.uint64(fmt.nan_code), codes)
+        codes = np.where(codes > max_code, np.uint64(fmt.nan_code), codes)
     nan_input = np.isnan(values)
     if fmt.nan is None:
-        return np.where(nan_input, sign_bits ^ np.uint64(1 << fmt.magnitude_bits), codes | sign_bits)
+        codes |= sign_bits
+        if nan_input.any():  # rare: fix only those, in place (a zero whose sign is the NaN's flipped)
+            sign_bit = np.uint64(1 << fmt.magnitude_bits)
+            codes[nan_input] = (codes[nan_input] & sign_bit) ^ sign_bit
+        return codes
     if not fmt.signed:
         return np.where(nan_input | ~(values > 0), np.uint64(fmt.nan_code), codes)
     # FNUZ: NaN's code already has the top bit set; zero keeps no sign.
