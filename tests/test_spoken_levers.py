@@ -210,3 +210,17 @@ def test_train_cli_validates_a_recipe(monkeypatch, capsys):
     assert seen["config"] == spoken_train.SpokenConfig(seed=2, mixup=0.2, mask_bands=4)
     assert seen["data"] == "validation takes" and seen["architecture"] == spoken_cnn(16, 32)
     assert "validation accuracy (takes 5-9) 50.00%" in capsys.readouterr().out
+
+
+def test_removing_each_speakers_mean_picture(powers):
+    from numformat.nn.spoken_levers import without_speaker_means
+
+    pictures = lever_features(powers, LEVERS["speaker_mean"])
+    speakers = np.array(["a", "b"] * (len(pictures) // 2) + ["a"] * (len(pictures) % 2))
+    adapted = without_speaker_means(pictures, speakers)
+    for speaker in ("a", "b"):
+        mine = speakers == speaker
+        assert np.abs(adapted[mine].mean(axis=0)).max() <= FEATURE_STEP / 2 + 1e-6  # rounding moves it at most half a step
+        np.testing.assert_allclose(adapted[mine], pictures[mine] - pictures[mine].mean(axis=0), atol=FEATURE_STEP / 2)
+    assert adapted.dtype == np.float32 and np.all(np.round(adapted / FEATURE_STEP) * FEATURE_STEP == adapted)
+    assert LEVERS["speaker_mean"].norm == "band_mean" and not LEVERS["band_mean"].speaker_mean

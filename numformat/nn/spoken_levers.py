@@ -1,6 +1,6 @@
 """Speaker independence: the levers tried, each measured with every speaker held out in turn.
 
-    python -m numformat.nn.spoken_levers                # every lever: 84 trainings, ~105 min on 2 cores
+    python -m numformat.nn.spoken_levers                # every lever: 90 trainings, ~110 min on 2 cores
     python -m numformat.nn.spoken_levers --jobs 1 --levers shipped,band_mean --update
 
 With five voices to learn from, the spoken-digit CNN learns those voices: trained on five
@@ -24,6 +24,10 @@ never heard.  The result goes to ``numformat/data/spoken_levers.json`` (lesson 1
   only where rounding its samples to 16 bits does;
 * **model**: the two convolutions twice as wide (:func:`~numformat.nn.spoken.spoken_cnn`);
 * **combined**: the best front end (CMN) with the two next best levers (the log floor, mixup);
+* **adaptation**: CMN, then each speaker's mean picture (over all their clips, labels unused)
+  removed from each of their pictures -- what a device could do after hearing its user for a
+  while; for the held-out speaker the mean is taken over the 500 clips it is tested on, so this
+  row measures adaptation to the user, not a front end that works on the first word;
 * ``seed``: the shipped settings, and the best lever (CMN), from another seed, which shows how
   far a result moves by chance alone -- read every other row against them.
 
@@ -64,6 +68,7 @@ class Lever:
     noise_snr_db: tuple = ()   # (low, high): add white noise at an SNR drawn from this range
     speed: float = 0.0         # > 0: play each training clip at a speed in 1 ± speed per epoch
     channels: tuple = (8, 16)  # the two convolutions' channels (spoken_cnn)
+    speaker_mean: bool = False  # remove each speaker's mean picture (over all their clips)
     config: SpokenConfig = SpokenConfig()
 
     @property
@@ -88,6 +93,8 @@ LEVERS = {
     "band_mean_seed_1": Lever("CMN, seed 1", norm="band_mean", config=SpokenConfig(seed=1)),
     "band_mean_floor_mixup": Lever("CMN + log floor 50 dB + mixup (0.2)", norm="band_mean", floor_db=50.0,
                                    config=SpokenConfig(mixup=0.2)),
+    "speaker_mean": Lever("CMN + the speaker's mean picture removed", norm="band_mean",
+                          speaker_mean=True),
 }
 
 
@@ -175,6 +182,20 @@ def lever_features(powers, lever, rng=None):
     return pictures
 
 
+def without_speaker_means(pictures, speakers):
+    """``pictures`` minus the mean picture of their speaker, rounded to the feature step again.
+
+    >>> pictures = np.arange(8, dtype=np.float32).reshape(4, 1, 1, 2)
+    >>> without_speaker_means(pictures, np.array(["a", "a", "b", "b"]))[:, 0, 0].tolist()
+    [[-1.0, -1.0], [1.0, 1.0], [-1.0, -1.0], [1.0, 1.0]]
+    """
+    adapted = np.empty_like(pictures)
+    for speaker in np.unique(speakers):
+        mine = speakers == speaker
+        adapted[mine] = to_feature_steps(pictures[mine] - pictures[mine].mean(axis=0, dtype=np.float64))
+    return adapted
+
+
 def held_out_accuracy(job):
     """Accuracy on ``speaker``'s 500 clips of the CNN trained with ``lever`` on the other five
     (the clips in ``load_spoken_digits("speaker:<name>")``'s order, as the report trains them)."""
@@ -184,6 +205,9 @@ def held_out_accuracy(job):
     powers = np.stack([speech_power(clip) for clip in train.audio])
     test_powers = np.stack([speech_power(clip) for clip in test.audio])
     data = (lever_features(powers, lever), train.labels, lever_features(test_powers, lever), test.labels)
+    if lever.speaker_mean:
+        data = (without_speaker_means(data[0], train.speakers), data[1],
+                without_speaker_means(data[2], test.speakers), data[3])
 
     def fresh(rng):
         source = speed_powers(train.audio, lever.speed, rng) if lever.speed else powers
