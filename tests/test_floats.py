@@ -147,6 +147,26 @@ def test_ties_round_to_even_like_oracle(pair):
     np.testing.assert_array_equal(nf.to_bits(-ties, fmt), (-ties).astype(dtype).view(fmt.code_dtype))
 
 
+@pytest.mark.parametrize("saturate", [False, True])
+@pytest.mark.parametrize("fmt", [f for f in OUR_FORMATS if f.width <= 8] + [nf.FloatFormat(4, 3, bias=140)], ids=str)
+def test_float32_lookup_is_the_generic_encoder_for_every_top_half(fmt, saturate, rng):
+    """float32 into a format of at most 8 bits goes through a table indexed by the top 16 bits
+    and whether the low 16 are zero; every top half with low halves on and around the tie
+    (0x8000), at both ends and at random, against the float64 encoder it was built from.  A
+    format reaching below float32's subnormals (bias 140) must not take the table."""
+    top = np.arange(1 << 16, dtype=np.uint32)[:, None] << np.uint32(16)
+    low = np.concatenate([np.uint32([0, 1, 0x7FFF, 0x8000, 0x8001, 0xFFFF]),
+                          rng.integers(2, 0xFFFF, 4, dtype=np.uint32)])
+    x = (top | low).reshape(-1).view(np.float32)
+    with np.errstate(invalid="ignore"):
+        expected = _round_to_codes(x.astype(np.float64), fmt, saturate)
+    ours = nf.to_bits(x, fmt, saturate=saturate)
+    assert ours.dtype == expected.dtype == np.uint8
+    np.testing.assert_array_equal(ours, expected)
+    np.testing.assert_array_equal(nf.to_bits(x.reshape(-1, 5, 2)[:, :, ::2], fmt, saturate=saturate),
+                                  expected.reshape(-1, 5, 2)[:, :, ::2])  # views and shapes too
+
+
 def test_generic_encoder_matches_numpy_float32_cast(rng):
     """The generic path, on float32's layout, against the hardware float64 -> float32 cast."""
     x = rng.standard_normal(10 ** 6) * 2.0 ** rng.integers(-160, 130, 10 ** 6)

@@ -3,7 +3,9 @@
 :func:`to_bits`, :func:`from_bits`, :func:`fields`, :func:`round_to`, :func:`ulp`,
 :func:`next_up` and :func:`next_down` work on numpy arrays without Python loops.  Rounding is
 round-to-nearest-even, once, straight from float64 (exact: the rounding adds quanta of ``2**52``
-in float64, where every step is exact).
+in float64, where every step is exact).  float32 arrays bound for a format of at most 8 bits
+take a shortcut with the same answers: a table of that encoder's codes, looked up by the top
+16 bits of each float32 and whether its low 16 are zero.
 
 Examples
 --------
@@ -15,6 +17,8 @@ array([1.00000000e+00,            inf, 5.96046448e-08])
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..checks import as_float64_array
@@ -22,6 +26,7 @@ from .format import BFLOAT16, FLOAT8_E4M3FN, FLOAT16, FLOAT32, FLOAT64, float_fo
 
 _FLOAT64_EXPONENT_FIELD = np.uint64(0x7FF0_0000_0000_0000)
 _BLOCK = 2 ** 14
+_TABLE_STEP = 2.0 ** -132  # the smallest step of a format whose float32 codes a table can hold
 
 
 def _as_codes(codes, fmt):
@@ -67,6 +72,8 @@ def to_bits(x, fmt=FLOAT32, *, saturate=False):
     fmt = float_format(fmt)
     if fmt == FLOAT32 and isinstance(x, np.ndarray) and x.dtype == np.float32:
         return x.view(np.uint32).copy()  # already float32: nothing to round
+    if isinstance(x, np.ndarray) and x.dtype == np.float32 and fmt.width <= 8 and fmt.min_subnormal >= _TABLE_STEP:
+        return _codes_by_table(x, fmt, saturate)
     values = as_float64_array(x)
     if fmt == FLOAT64 or fmt == FLOAT32:
         # The hardware conversion is IEEE-754's correctly rounded one (tested against the
@@ -84,6 +91,43 @@ def to_bits(x, fmt=FLOAT32, *, saturate=False):
         block = slice(start, start + _BLOCK)
         flat_codes[block] = _round_to_codes(flat_values[block], fmt, saturate)
     return codes
+
+
+@functools.lru_cache(maxsize=None)
+def _float32_table(fmt, saturate):
+    """``fmt``'s code for every float32 by its top 16 bits and whether its low 16 bits are zero.
+
+    A format of at most 8 bits keeps at most 6 mantissa bits, so its rounding bit is among
+    float32's top 16 (sign, exponent and 7 mantissa bits) and the low 16 bits only say whether
+    the value lies exactly on a tie -- provided the format's smallest step is not below
+    ``2**-132``, twice the weight of float32's bit 16 among its subnormals.  Entry
+    ``2 * top + sticky`` is the generic encoder's code for the float32 ``top << 16 | sticky``,
+    which rounds like every float32 sharing those two facts.
+    """
+    top = np.arange(1 << 16, dtype=np.uint32) << np.uint32(16)
+    representatives = np.stack([top, top | np.uint32(1)], axis=1).reshape(-1).view(np.float32)
+    with np.errstate(invalid="ignore"):  # signalling NaNs are quieted, as every cast does
+        table = _round_to_codes(representatives.astype(np.float64), fmt, saturate)
+    table.setflags(write=False)  # shared by every call
+    return table
+
+
+def _codes_by_table(x, fmt, saturate):
+    """:func:`to_bits` of float32 ``x`` into a format of at most 8 bits: one lookup per value
+    (bit for bit the generic encoder's codes: ``tests/test_floats.py`` checks every top half)."""
+    table = _float32_table(fmt, saturate)
+    bits = np.ascontiguousarray(x).view(np.uint32).reshape(-1)
+    codes = np.empty(bits.shape, table.dtype)
+    for start in range(0, bits.size, _BLOCK):
+        block = bits[start:start + _BLOCK]
+        index = block >> np.uint32(15)
+        index &= np.uint32(0x1FFFE)          # 2 × the top 16 bits
+        sticky = block & np.uint32(0xFFFF)
+        sticky += np.uint32(0xFFFF)          # carries into bit 16 exactly when the low bits are not 0
+        sticky >>= np.uint32(16)
+        index |= sticky
+        np.take(table, index, out=codes[start:start + _BLOCK])
+    return codes.reshape(x.shape)
 
 
 def _round_to_codes(values, fmt, saturate=False):
