@@ -121,12 +121,45 @@ def test_the_wider_lever_only_widens_the_two_convolutions():
     assert wider["fc_weight"] == (10, 32 * 8 * 8)
 
 
+def test_the_deeper_lever_adds_a_third_block():
+    deeper = spoken_cnn(*LEVERS["deeper"].channels)
+    shapes = deeper.parameter_shapes()
+    assert shapes["conv3_weight"] == (32, 16, 3, 3) and shapes["fc_weight"] == (10, 32 * 4 * 4)
+    assert deeper.multiply_accumulates > SPOKEN_CNN.multiply_accumulates
+    assert LEVERS["deeper_band_mean"].channels == LEVERS["deeper"].channels
+
+
+def test_an_ensemble_of_one_is_the_model_and_averages_probabilities_not_votes(clips):
+    from numformat.nn.model import FloatCNN
+
+    x = spoken_digit_features(clips)
+    models = [FloatCNN.initial(np.random.default_rng(seed), SPOKEN_CNN) for seed in range(3)]
+    np.testing.assert_array_equal(spoken_levers.ensemble_predict(models[:1], x), models[0].predict(x))
+    def scaled(model, factor):  # the same predictions, its logits ``factor`` times larger
+        return model.with_params({name: value * factor if name.startswith("fc_") else value
+                                  for name, value in model.params.items()})
+
+    sure, unsure = scaled(models[0], 100.0), scaled(models[1], 0.01)
+    assert not np.array_equal(sure.predict(x), unsure.predict(x))
+    # a confident network outweighs an unsure one, where a vote of two would be a tie
+    np.testing.assert_array_equal(spoken_levers.ensemble_predict([sure, unsure], x), sure.predict(x))
+
+
 def test_the_shipped_table_holds_every_lever_and_speaker(table):
     assert list(table) == list(LEVERS)
     for name, row in table.items():
         assert row["title"] == LEVERS[name].title
         assert list(row["speakers"]) == list(SPEAKERS)
         assert row["mean"] == pytest.approx(np.mean(list(row["speakers"].values())))
+
+
+def test_the_readme_table_is_the_shipped_table(table):
+    readme = (spoken_levers.LEVERS_PATH.parents[2] / "README.md").read_text(encoding="utf-8")
+    lines = readme.split("| lever (`python -m numformat.nn.spoken_levers`) |", 1)[1].split("\n\n", 1)[0].splitlines()
+    rows = {line.split(" | ")[0].lstrip("| "): line.rstrip(" |").split(" | ")[1:] for line in lines[2:]}
+    expected = {row["title"]: [f"{100 * row['speakers'][name]:.1f}%" for name in SPEAKERS] + [f"{100 * row['mean']:.1f}%"]
+                for row in table.values()}
+    assert rows == expected
 
 
 def test_the_shipped_row_is_the_reports_speaker_independence(table):
@@ -181,9 +214,10 @@ def test_the_combined_lever_is_cmn_with_the_floor(powers):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--validate", "--channels", "16"], "--channels '16' must be two channel counts from 1 to 256"),
-    (["--validate", "--channels", "0,16"], "--channels '0,16' must be two channel counts from 1 to 256"),
-    (["--validate", "--channels", "8,x"], "--channels '8,x' must be two channel counts from 1 to 256"),
+    (["--validate", "--channels", "16"], "--channels '16' must be two or three channel counts from 1 to 256"),
+    (["--validate", "--channels", "0,16"], "--channels '0,16' must be two or three channel counts from 1 to 256"),
+    (["--validate", "--channels", "8,16,32,64"], "--channels '8,16,32,64' must be two or three channel counts"),
+    (["--validate", "--channels", "8,x"], "--channels '8,x' must be two or three channel counts from 1 to 256"),
     (["--channels", "16,32"], "--channels 16,32 needs --validate: the shipped network has 8 and 16 channels"),
 ])
 def test_train_cli_refuses_bad_channels(capsys, argv, message):

@@ -46,20 +46,25 @@ SPEAKERS = ("george", "jackson", "lucas", "nicolas", "theo", "yweweler")
 OFFICIAL_TEST_TAKES = 5  # the dataset's split: takes 0-4 of every speaker and digit are the test set
 
 
-def spoken_cnn(conv1_channels=8, conv2_channels=16):
-    """The spoken-digit CNN's layers with ``conv1_channels`` and ``conv2_channels`` channels
-    (:data:`SPOKEN_CNN` is the shipped ``(8, 16)``; the levers study tries a wider one).
+def spoken_cnn(*channels):
+    """The spoken-digit CNN's layers: one conv 3×3 → ReLU → max-pool 2 block per entry of
+    ``channels`` (its output channels), then a dense layer to the 10 digits.  :data:`SPOKEN_CNN`
+    is the shipped ``(8, 16)``; the levers study tries wider and deeper ones.
 
     >>> SPOKEN_CNN.multiply_accumulates, spoken_cnn(16, 32).multiply_accumulates
     (378880, 1347584)
+    >>> spoken_cnn(8, 16, 32).multiply_accumulates
+    668672
     """
-    name = "spoken_digits" if (conv1_channels, conv2_channels) == (8, 16) else \
-        f"spoken_digits_{conv1_channels}x{conv2_channels}"
-    return Architecture(name, (1, MEL_BANDS, FRAMES), (
-        Conv2d("conv1", 1, conv1_channels, kernel=3, padding=1), ReLU(), MaxPool("pool1", 2),
-        Conv2d("conv2", conv1_channels, conv2_channels, kernel=3, padding=1), ReLU(), MaxPool("pool2", 2),
-        Flatten(), Dense("fc", conv2_channels * (MEL_BANDS // 4) * (FRAMES // 4), 10),
-    ))
+    channels = channels or (8, 16)
+    name = "spoken_digits" if channels == (8, 16) else "spoken_digits_" + "x".join(map(str, channels))
+    layers, previous = [], 1
+    for index, width in enumerate(channels, start=1):
+        layers += [Conv2d(f"conv{index}", previous, width, kernel=3, padding=1), ReLU(), MaxPool(f"pool{index}", 2)]
+        previous = width
+    side = 2 ** len(channels)
+    layers += [Flatten(), Dense("fc", previous * (MEL_BANDS // side) * (FRAMES // side), 10)]
+    return Architecture(name, (1, MEL_BANDS, FRAMES), tuple(layers))
 
 
 #: The spoken-digit CNN: 32 mel bands × 32 frames → 10 digits; 378,880 multiply-accumulates per clip.

@@ -1,6 +1,6 @@
 """Speaker independence: the levers tried, each measured with every speaker held out in turn.
 
-    python -m numformat.nn.spoken_levers                # every lever: 90 trainings, ~110 min on 2 cores
+    python -m numformat.nn.spoken_levers                # every lever: 138 trainings, ~2.5 h on 2 cores
     python -m numformat.nn.spoken_levers --jobs 1 --levers shipped,band_mean --update
 
 With five voices to learn from, the spoken-digit CNN learns those voices: trained on five
@@ -22,12 +22,16 @@ never heard.  The result goes to ``numformat/data/spoken_levers.json`` (lesson 1
   random SNR, SpecAugment masks and mixup (:mod:`numformat.nn.spoken_train`); a *gain* is hardly
   a lever here: the picture is normalised to its own mean and spread, so a quieter copy differs
   only where rounding its samples to 16 bits does;
-* **model**: the two convolutions twice as wide (:func:`~numformat.nn.spoken.spoken_cnn`);
-* **combined**: the best front end (CMN) with the two next best levers (the log floor, mixup);
+* **model**: the two convolutions twice as wide, or a third conv block
+  (:func:`~numformat.nn.spoken.spoken_cnn`), or an *ensemble*: three networks trained from
+  seeds 0, 1 and 2 whose probabilities are averaged (three times the MACs);
+* **combined**: the best front end (CMN) with the two next best levers (the log floor, mixup),
+  and CMN in the deeper network;
 * **adaptation**: CMN, then each speaker's mean picture (over all their clips, labels unused)
   removed from each of their pictures -- what a device could do after hearing its user for a
   while; for the held-out speaker the mean is taken over the 500 clips it is tested on, so this
-  row measures adaptation to the user, not a front end that works on the first word;
+  row measures adaptation to the user, not a front end that works on the first word; it is
+  measured with one network and with three;
 * ``seed``: the shipped settings, and the best lever (CMN), from another seed, which shows how
   far a result moves by chance alone -- read every other row against them.
 
@@ -47,6 +51,7 @@ import sys
 
 import numpy as np
 
+from .distill import softmax
 from .features import (LOG_FLOOR, MEL_BANDS, RATE_HZ, mel_centres, mel_filterbank, mel_to_hz, normalise,
                        speech_power, to_feature_steps)
 from .spoken import DATA_DIR, SPEAKERS, load_spoken_digits, spoken_cnn
@@ -67,8 +72,9 @@ class Lever:
     vtlp: float = 0.0          # > 0: warp the filterbank by a factor in 1 ± vtlp per clip and epoch
     noise_snr_db: tuple = ()   # (low, high): add white noise at an SNR drawn from this range
     speed: float = 0.0         # > 0: play each training clip at a speed in 1 ± speed per epoch
-    channels: tuple = (8, 16)  # the two convolutions' channels (spoken_cnn)
+    channels: tuple = (8, 16)  # each convolution's channels (spoken_cnn)
     speaker_mean: bool = False  # remove each speaker's mean picture (over all their clips)
+    ensemble: int = 1          # > 1: this many networks (seeds seed, seed + 1, ...), probabilities averaged
     config: SpokenConfig = SpokenConfig()
 
     @property
@@ -90,11 +96,16 @@ LEVERS = {
     "band_mean_mixup": Lever("CMN + mixup (0.2)", norm="band_mean", config=SpokenConfig(mixup=0.2)),
     "speed_10": Lever("speed perturbation, 0.9 to 1.1", speed=0.1),
     "wider": Lever("a wider CNN: 16 and 32 channels (3.6× the MACs)", channels=(16, 32)),
+    "deeper": Lever("a deeper CNN: a third conv block, 32 channels", channels=(8, 16, 32)),
+    "deeper_band_mean": Lever("CMN + the deeper CNN", norm="band_mean", channels=(8, 16, 32)),
     "band_mean_seed_1": Lever("CMN, seed 1", norm="band_mean", config=SpokenConfig(seed=1)),
+    "band_mean_ensemble_3": Lever("CMN, three networks (seeds 0-2) averaged", norm="band_mean", ensemble=3),
     "band_mean_floor_mixup": Lever("CMN + log floor 50 dB + mixup (0.2)", norm="band_mean", floor_db=50.0,
                                    config=SpokenConfig(mixup=0.2)),
     "speaker_mean": Lever("CMN + the speaker's mean picture removed", norm="band_mean",
                           speaker_mean=True),
+    "speaker_mean_ensemble_3": Lever("CMN + the speaker's mean picture removed, three networks",
+                                     norm="band_mean", speaker_mean=True, ensemble=3),
 }
 
 
@@ -213,9 +224,17 @@ def held_out_accuracy(job):
         source = speed_powers(train.audio, lever.speed, rng) if lever.speed else powers
         return lever_features(source, lever, rng)
 
-    _, history = train_spoken(lever.config, data, epoch_features=fresh if lever.augments_front_end else None,
-                              architecture=spoken_cnn(*lever.channels))
-    return lever_name, speaker, history["eval_accuracy"][-1]
+    models = [train_spoken(dataclasses.replace(lever.config, seed=seed), data,
+                           epoch_features=fresh if lever.augments_front_end else None,
+                           architecture=spoken_cnn(*lever.channels))[0]
+              for seed in range(lever.config.seed, lever.config.seed + lever.ensemble)]
+    return lever_name, speaker, float(np.mean(ensemble_predict(models, data[2]) == test.labels))
+
+
+def ensemble_predict(models, x):
+    """The digit each input ``x`` is most likely to be by the ``models``' averaged probabilities
+    (one model: its own prediction)."""
+    return sum(softmax(model.forward(x)) for model in models).argmax(axis=1)
 
 
 def study(names=tuple(LEVERS), jobs=2, stream=sys.stderr):

@@ -143,11 +143,11 @@ def activation_ranges(model, x):
 
 
 def parse_channels(parser, text):
-    """``"8,16"`` as ``(8, 16)``, or the parser's error naming what is allowed."""
+    """``"8,16"`` as ``(8, 16)`` (one conv block per count), or the parser's error naming what is allowed."""
     parts = text.split(",")
-    if len(parts) != 2 or not all(part.strip().isdigit() and 0 < int(part) <= 256 for part in parts):
-        parser.error(f"--channels {text!r} must be two channel counts from 1 to 256, e.g. 16,32")
-    return int(parts[0]), int(parts[1])
+    if not 2 <= len(parts) <= 3 or not all(part.strip().isdigit() and 0 < int(part) <= 256 for part in parts):
+        parser.error(f"--channels {text!r} must be two or three channel counts from 1 to 256, e.g. 16,32 or 8,16,32")
+    return tuple(int(part) for part in parts)
 
 
 def main(argv=None):
@@ -160,7 +160,7 @@ def main(argv=None):
     parser.add_argument("--mask-bands", type=int, default=SpokenConfig.mask_bands, help="SpecAugment band mask width")
     parser.add_argument("--mask-frames", type=int, default=SpokenConfig.mask_frames, help="SpecAugment frame mask width")
     parser.add_argument("--channels", default="8,16",
-                        help="the two convolutions' channels, e.g. 16,32 (with --validate only: the shipped file holds 8,16)")
+                        help="each convolution's channels, e.g. 16,32 or 8,16,32 (with --validate only: the shipped file holds 8,16)")
     parser.add_argument("--validate", action="store_true",
                         help="fit takes 10-49, report takes 5-9, write nothing: how the settings were chosen")
     args = parser.parse_args(argv)
