@@ -131,10 +131,11 @@ def test_the_deeper_lever_adds_a_third_block():
 
 def test_an_ensemble_of_one_is_the_model_and_averages_probabilities_not_votes(clips):
     from numformat.nn.model import FloatCNN
+    from numformat.nn.spoken_train import ensemble_predict
 
     x = spoken_digit_features(clips)
     models = [FloatCNN.initial(np.random.default_rng(seed), SPOKEN_CNN) for seed in range(3)]
-    np.testing.assert_array_equal(spoken_levers.ensemble_predict(models[:1], x), models[0].predict(x))
+    np.testing.assert_array_equal(ensemble_predict(models[:1], x), models[0].predict(x))
     def scaled(model, factor):  # the same predictions, its logits ``factor`` times larger
         return model.with_params({name: value * factor if name.startswith("fc_") else value
                                   for name, value in model.params.items()})
@@ -142,7 +143,7 @@ def test_an_ensemble_of_one_is_the_model_and_averages_probabilities_not_votes(cl
     sure, unsure = scaled(models[0], 100.0), scaled(models[1], 0.01)
     assert not np.array_equal(sure.predict(x), unsure.predict(x))
     # a confident network outweighs an unsure one, where a vote of two would be a tie
-    np.testing.assert_array_equal(spoken_levers.ensemble_predict([sure, unsure], x), sure.predict(x))
+    np.testing.assert_array_equal(ensemble_predict([sure, unsure], x), sure.predict(x))
 
 
 def test_the_shipped_table_holds_every_lever_and_speaker(table):
@@ -219,6 +220,9 @@ def test_the_combined_lever_is_cmn_with_the_floor(powers):
     (["--validate", "--channels", "8,16,32,64"], "--channels '8,16,32,64' must be two or three channel counts"),
     (["--validate", "--channels", "8,x"], "--channels '8,x' must be two or three channel counts from 1 to 256"),
     (["--channels", "16,32"], "--channels 16,32 needs --validate: the shipped network has 8 and 16 channels"),
+    (["--validate", "--ensemble", "0"], "--ensemble 0 must be a number of networks from 1 to 10"),
+    (["--validate", "--ensemble", "11"], "--ensemble 11 must be a number of networks from 1 to 10"),
+    (["--ensemble", "3"], "--ensemble 3 needs --validate: the shipped file holds one network"),
 ])
 def test_train_cli_refuses_bad_channels(capsys, argv, message):
     from numformat.nn import spoken_train
@@ -244,6 +248,30 @@ def test_train_cli_validates_a_recipe(monkeypatch, capsys):
     assert seen["config"] == spoken_train.SpokenConfig(seed=2, mixup=0.2, mask_bands=4)
     assert seen["data"] == "validation takes" and seen["architecture"] == spoken_cnn(16, 32)
     assert "validation accuracy (takes 5-9) 50.00%" in capsys.readouterr().out
+
+
+def test_train_cli_validates_an_ensemble(monkeypatch, capsys, clips):
+    from numformat.nn import spoken_train
+    from numformat.nn.model import FloatCNN
+
+    x = spoken_digit_features(clips)
+    labels = np.arange(len(clips)) % 10
+    seeds = []
+
+    def fake_train(config, data, *, show_progress, architecture):
+        seeds.append(config.seed)
+        model = FloatCNN.initial(np.random.default_rng(config.seed), architecture)
+        return model, {"eval_accuracy": [model.accuracy(data[2], data[3])]}
+
+    monkeypatch.setattr(spoken_train, "validation_features", lambda: (x, labels, x, labels))
+    monkeypatch.setattr(spoken_train, "train_spoken", fake_train)
+    assert spoken_train.main(["--validate", "--seed", "4", "--ensemble", "3"]) == 0
+    assert seeds == [4, 5, 6]
+    out = capsys.readouterr().out
+    members = [FloatCNN.initial(np.random.default_rng(seed), SPOKEN_CNN) for seed in seeds]
+    averaged = np.mean(spoken_train.ensemble_predict(members, x) == labels)
+    assert f"validation accuracy (takes 5-9) {averaged:.2%}, 3 networks averaged" in out
+    assert out.count(", seed ") == 3
 
 
 def test_removing_each_speakers_mean_picture(powers):

@@ -51,11 +51,10 @@ import sys
 
 import numpy as np
 
-from .distill import softmax
 from .features import (LOG_FLOOR, MEL_BANDS, RATE_HZ, mel_centres, mel_filterbank, mel_to_hz, normalise,
                        speech_power, to_feature_steps)
 from .spoken import DATA_DIR, SPEAKERS, load_spoken_digits, spoken_cnn
-from .spoken_train import SpokenConfig, train_spoken
+from .spoken_train import SpokenConfig, ensemble_predict, train_spoken
 
 LEVERS_PATH = DATA_DIR / "spoken_levers.json"
 VTLP_BOUNDARY_HZ = 3200.0  # VTLP warps linearly up to here, then bends to keep 4 kHz at 4 kHz
@@ -229,12 +228,6 @@ def held_out_accuracy(job):
                            architecture=spoken_cnn(*lever.channels))[0]
               for seed in range(lever.config.seed, lever.config.seed + lever.ensemble)]
     return lever_name, speaker, float(np.mean(ensemble_predict(models, data[2]) == test.labels))
-
-
-def ensemble_predict(models, x):
-    """The digit each input ``x`` is most likely to be by the ``models``' averaged probabilities
-    (one model: its own prediction)."""
-    return sum(softmax(model.forward(x)) for model in models).argmax(axis=1)
 
 
 def study(names=tuple(LEVERS), jobs=2, stream=sys.stderr):

@@ -3,6 +3,7 @@
     python -m numformat.nn.spoken_train                  # the shipped weights: official training takes 5-49
     python -m numformat.nn.spoken_train --out my.npz --epochs 5
     python -m numformat.nn.spoken_train --validate --seed 1 --mixup 0.2   # a recipe on the validation takes
+    python -m numformat.nn.spoken_train --validate --ensemble 3         # three networks, probabilities averaged
 
 This is the digits CNN's loop (:mod:`numformat.nn.train`: seeded He initialisation, Adam,
 mini-batches of 32, a learning rate decaying linearly to 0, every float operation in a fixed
@@ -35,6 +36,7 @@ import time
 import numpy as np
 
 from .. import quant
+from .distill import softmax
 from .model import FloatCNN
 from .spoken import SPOKEN_CNN, WEIGHTS_PATH, load_spoken_digits, spoken_cnn
 from .train import Adam, TrainConfig, progress_bar, shift_images, train_epoch, weights_digest
@@ -136,6 +138,12 @@ def validation_features():
     return x[fit], train.labels[fit], x[~fit], train.labels[~fit]
 
 
+def ensemble_predict(models, x):
+    """The digit each input ``x`` is most likely to be by the ``models``' averaged probabilities
+    (one model: its own prediction)."""
+    return sum(softmax(model.forward(x)) for model in models).argmax(axis=1)
+
+
 def activation_ranges(model, x):
     """``{activation: (min, max)}`` of ``model`` on ``x``: what int8 calibration would choose."""
     tensors = model.activations(x)
@@ -150,6 +158,22 @@ def parse_channels(parser, text):
     return tuple(int(part) for part in parts)
 
 
+def validate(config, channels, networks=1):
+    """Train ``networks`` networks on takes 10-49 (seeds ``config.seed`` on) and print each one's
+    accuracy on takes 5-9, and with more than one, that of their averaged probabilities."""
+    data = validation_features()
+    models = []
+    for seed in range(config.seed, config.seed + networks):
+        model, history = train_spoken(dataclasses.replace(config, seed=seed), data, show_progress=True,
+                                      architecture=spoken_cnn(*channels))
+        models.append(model)
+        print(f"validation accuracy (takes 5-9) {history['eval_accuracy'][-1]:.2%}" + (f", seed {seed}" if networks > 1 else ""))
+    if networks > 1:
+        averaged = float(np.mean(ensemble_predict(models, data[2]) == data[3]))
+        print(f"validation accuracy (takes 5-9) {averaged:.2%}, {networks} networks averaged")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m numformat.nn.spoken_train", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -161,16 +185,21 @@ def main(argv=None):
     parser.add_argument("--mask-frames", type=int, default=SpokenConfig.mask_frames, help="SpecAugment frame mask width")
     parser.add_argument("--channels", default="8,16",
                         help="each convolution's channels, e.g. 16,32 or 8,16,32 (with --validate only: the shipped file holds 8,16)")
+    parser.add_argument("--ensemble", type=int, default=1,
+                        help="with --validate: train this many networks (seeds --seed, --seed + 1, ...) and "
+                             "report their averaged probabilities too")
     parser.add_argument("--validate", action="store_true",
                         help="fit takes 10-49, report takes 5-9, write nothing: how the settings were chosen")
     args = parser.parse_args(argv)
     config = SpokenConfig(seed=args.seed, epochs=args.epochs, mixup=args.mixup, mask_bands=args.mask_bands,
                           mask_frames=args.mask_frames)
     channels = parse_channels(parser, args.channels)
+    if not 1 <= args.ensemble <= 10:
+        parser.error(f"--ensemble {args.ensemble} must be a number of networks from 1 to 10")
     if args.validate:
-        _, history = train_spoken(config, validation_features(), show_progress=True, architecture=spoken_cnn(*channels))
-        print(f"validation accuracy (takes 5-9) {history['eval_accuracy'][-1]:.2%}")
-        return 0
+        return validate(config, channels, args.ensemble)
+    if args.ensemble != 1:
+        parser.error(f"--ensemble {args.ensemble} needs --validate: the shipped file holds one network")
     if channels != (8, 16):
         parser.error(f"--channels {args.channels} needs --validate: the shipped network has 8 and 16 channels")
     data = official_features()
