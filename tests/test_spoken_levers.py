@@ -178,7 +178,12 @@ def test_levers_plot_draws_the_table(plots, table):
     ax = plots.plot_levers(table)
     widths = sorted(patch.get_width() for patch in ax.patches if hasattr(patch, "get_width") and patch.get_height() < 1)
     assert widths == pytest.approx(sorted(100 * row["mean"] for row in table.values()))
-    assert ax.lines[-1].get_xdata()[0] == pytest.approx(100 * table["shipped"]["mean"])
+    lines = {line.get_label(): line.get_xdata()[0] for line in ax.lines if not line.get_label().startswith("_")}
+    assert lines == {"shipped settings (seed 0)": pytest.approx(100 * table["shipped"]["mean"])}
+    with_goal = plots.plot_levers(table, goal=85)
+    assert {line.get_label(): line.get_xdata()[0] for line in with_goal.lines}["goal 85%"] == 85
+    with pytest.raises(ValueError, match="goal"):
+        plots.plot_levers(table, goal=120)
 
 
 def test_fresh_epoch_features_equal_to_the_pictures_change_nothing(clips):

@@ -9,8 +9,8 @@ lesson 10 shows the whole pipeline one call at a time::
 from __future__ import annotations
 
 from .base import axes_or_new
-from ..checks import check_int
-from ..palette import BLUE, GREY, ORANGE, RED
+from ..checks import check_int, check_real
+from ..palette import BLUE, GREEN, GREY, ORANGE, RED
 
 
 def plot_voice_and_codes(pcm, speech, zoom, *, rate_hz=8000, axes=None):
@@ -136,13 +136,14 @@ def plot_confusion(labels, predicted, ax=None, *, classes=10, title=None):
     return ax
 
 
-def plot_levers(levers, ax=None):
+def plot_levers(levers, ax=None, goal=None):
     """The speaker-independence study (:func:`numformat.nn.spoken_levers.study`): one row per
     lever, a bar for the mean over the six held-out speakers and a dot for each speaker, the
     shipped settings' mean as a dashed line and the spread between two seeds shaded around it.
 
     ``levers`` is the study's dictionary (``numformat/data/spoken_levers.json``); it must hold
-    ``"shipped"``, and ``"seed_1"`` for the shading.  Returns the axes.
+    ``"shipped"``, and ``"seed_1"`` for the shading.  ``goal``, a percentage, draws a dotted
+    line there (lesson 10: the course's 85%).  Returns the axes.
     """
     import numpy as np
 
@@ -156,10 +157,13 @@ def plot_levers(levers, ax=None):
         ax.plot(scores, [row] * len(scores), "o", color=ORANGE, ms=3.5, alpha=0.8)
         ax.text(1, row, f"{levers[name]['mean']:.1%}", va="center", fontsize=8, color="white")
     shipped = 100 * levers["shipped"]["mean"]
-    ax.axvline(shipped, color=RED, ls="--", lw=1)
+    if goal is not None:
+        ax.axvline(check_real(goal, "goal", low=0, high=100), color=GREEN, ls=":", lw=1.5, label=f"goal {goal:g}%")
+    ax.axvline(shipped, color=RED, ls="--", lw=1, label="shipped settings (seed 0)")
     if "seed_1" in levers:
         other = 100 * levers["seed_1"]["mean"]
         ax.axvspan(min(shipped, other), max(shipped, other), color=RED, alpha=0.12, lw=0)
     ax.set_yticks(rows, [levers[name]["title"] for name in names], fontsize=8)
     ax.set(xlim=(0, 100), xlabel="accuracy on the held-out speaker (%): bar = mean of six, dots = each speaker")
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncol=2, fontsize=8, frameon=False)
     return ax
