@@ -1,6 +1,7 @@
 """The speaker-independence study: its front-end variants against the shipped front end and
 scipy, its augmentations, and the shipped table against the report it must agree with."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -277,6 +278,23 @@ def test_train_cli_validates_an_ensemble(monkeypatch, capsys, clips):
     averaged = np.mean(spoken_train.ensemble_predict(members, x) == labels)
     assert f"validation accuracy (takes 5-9) {averaged:.2%}, 3 networks averaged" in out
     assert out.count(", seed ") == 3
+
+
+def test_removing_the_running_mean_of_the_clips_heard_before(powers):
+    from numformat.nn.spoken_levers import without_running_mean
+
+    pictures = lever_features(powers, LEVERS["running_mean_ensemble_3"])
+    adapted = without_running_mean(pictures, np.random.default_rng(3))
+    np.testing.assert_array_equal(adapted, without_running_mean(pictures, np.random.default_rng(3)))
+    order = np.random.default_rng(3).permutation(len(pictures))
+    np.testing.assert_array_equal(adapted[order[0]], pictures[order[0]])  # nothing heard before the first
+    for k in (1, 2, len(order) - 1):
+        expected = pictures[order[k]] - pictures[order[:k]].mean(axis=0, dtype=np.float64)
+        np.testing.assert_allclose(adapted[order[k]], expected, atol=FEATURE_STEP / 2 + 1e-6)
+    assert adapted.dtype == np.float32 and np.all(np.round(adapted / FEATURE_STEP) * FEATURE_STEP == adapted)
+    assert not np.array_equal(adapted, without_running_mean(pictures, np.random.default_rng(4)))
+    running, whole = LEVERS["running_mean_ensemble_3"], LEVERS["speaker_mean_ensemble_3"]
+    assert dataclasses.replace(running, title=whole.title, running_mean=False) == whole
 
 
 def test_removing_each_speakers_mean_picture(powers):

@@ -1,6 +1,6 @@
 """Speaker independence: the levers tried, each measured with every speaker held out in turn.
 
-    python -m numformat.nn.spoken_levers                # every lever: 138 trainings, ~2.5 h on 2 cores
+    python -m numformat.nn.spoken_levers                # every lever: 156 trainings, ~3 h on 2 cores
     python -m numformat.nn.spoken_levers --jobs 1 --levers shipped,band_mean --update
 
 With five voices to learn from, the spoken-digit CNN learns those voices: trained on five
@@ -31,7 +31,9 @@ never heard.  The result goes to ``numformat/data/spoken_levers.json`` (lesson 1
   removed from each of their pictures -- what a device could do after hearing its user for a
   while; for the held-out speaker the mean is taken over the 500 clips it is tested on, so this
   row measures adaptation to the user, not a front end that works on the first word; it is
-  measured with one network and with three;
+  measured with one network and with three, and with three where each of the held-out
+  speaker's clips, heard in a random order, has only the mean of the clips heard before it
+  removed (the first clip none): what a device learns as it listens;
 * ``seed``: the shipped settings, and the best lever (CMN), from another seed, which shows how
   far a result moves by chance alone -- read every other row against them.
 
@@ -73,6 +75,7 @@ class Lever:
     speed: float = 0.0         # > 0: play each training clip at a speed in 1 ± speed per epoch
     channels: tuple = (8, 16)  # each convolution's channels (spoken_cnn)
     speaker_mean: bool = False  # remove each speaker's mean picture (over all their clips)
+    running_mean: bool = False  # with speaker_mean: the held-out speaker's mean over the clips heard before
     ensemble: int = 1          # > 1: this many networks (seeds seed, seed + 1, ...), probabilities averaged
     config: SpokenConfig = SpokenConfig()
 
@@ -105,6 +108,8 @@ LEVERS = {
                           speaker_mean=True),
     "speaker_mean_ensemble_3": Lever("CMN + the speaker's mean picture removed, three networks",
                                      norm="band_mean", speaker_mean=True, ensemble=3),
+    "running_mean_ensemble_3": Lever("CMN + the mean of the speaker's earlier clips removed, three networks",
+                                     norm="band_mean", speaker_mean=True, running_mean=True, ensemble=3),
 }
 
 
@@ -206,6 +211,25 @@ def without_speaker_means(pictures, speakers):
     return adapted
 
 
+def without_running_mean(pictures, rng):
+    """One speaker's ``pictures`` heard one by one in an order ``rng`` draws, each minus the mean
+    of the pictures heard before it (the first unchanged), rounded to the feature step again:
+    adaptation as a device would do it, from the first word on.
+
+    >>> pictures = np.array([2, 4, 9], np.float32).reshape(3, 1, 1, 1)   # heard 9, then 2 (- 9), then 4 (- 5.5)
+    >>> order = np.random.default_rng(0).permutation(3).tolist()
+    >>> order, without_running_mean(pictures, np.random.default_rng(0)).ravel().tolist()
+    ([2, 0, 1], [-7.0, -1.5, 9.0])
+    """
+    order = rng.permutation(len(pictures))
+    heard = pictures[order].astype(np.float64)
+    before = np.zeros_like(heard)
+    before[1:] = np.cumsum(heard, axis=0)[:-1] / np.arange(1, len(heard)).reshape(-1, *[1] * (heard.ndim - 1))
+    adapted = np.empty_like(pictures)
+    adapted[order] = to_feature_steps(heard - before)
+    return adapted
+
+
 def held_out_accuracy(job):
     """Accuracy on ``speaker``'s 500 clips of the CNN trained with ``lever`` on the other five
     (the clips in ``load_spoken_digits("speaker:<name>")``'s order, as the report trains them)."""
@@ -216,8 +240,9 @@ def held_out_accuracy(job):
     test_powers = np.stack([speech_power(clip) for clip in test.audio])
     data = (lever_features(powers, lever), train.labels, lever_features(test_powers, lever), test.labels)
     if lever.speaker_mean:
-        data = (without_speaker_means(data[0], train.speakers), data[1],
-                without_speaker_means(data[2], test.speakers), data[3])
+        test_pictures = (without_running_mean(data[2], np.random.default_rng(lever.config.seed)) if lever.running_mean
+                         else without_speaker_means(data[2], test.speakers))
+        data = (without_speaker_means(data[0], train.speakers), data[1], test_pictures, data[3])
 
     def fresh(rng):
         source = speed_powers(train.audio, lever.speed, rng) if lever.speed else powers
