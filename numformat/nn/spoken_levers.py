@@ -1,6 +1,6 @@
 """Speaker independence: the levers tried, each measured with every speaker held out in turn.
 
-    python -m numformat.nn.spoken_levers                # every lever: 156 trainings, ~3 h on 2 cores
+    python -m numformat.nn.spoken_levers                # every lever: 186 trainings, ~3.5 h on 2 cores
     python -m numformat.nn.spoken_levers --jobs 1 --levers shipped,band_mean --update
 
 With five voices to learn from, the spoken-digit CNN learns those voices: trained on five
@@ -23,8 +23,8 @@ never heard.  The result goes to ``numformat/data/spoken_levers.json`` (lesson 1
   a lever here: the picture is normalised to its own mean and spread, so a quieter copy differs
   only where rounding its samples to 16 bits does;
 * **model**: the two convolutions twice as wide, or a third conv block
-  (:func:`~numformat.nn.spoken.spoken_cnn`), or an *ensemble*: three networks trained from
-  seeds 0, 1 and 2 whose probabilities are averaged (three times the MACs);
+  (:func:`~numformat.nn.spoken.spoken_cnn`), or an *ensemble*: three (five) networks trained
+  from seeds 0, 1, 2 (3, 4) whose probabilities are averaged (three, five times the MACs);
 * **combined**: the best front end (CMN) with the two next best levers (the log floor, mixup),
   and CMN in the deeper network;
 * **adaptation**: CMN, then each speaker's mean picture (over all their clips, labels unused)
@@ -102,6 +102,7 @@ LEVERS = {
     "deeper_band_mean": Lever("CMN + the deeper CNN", norm="band_mean", channels=(8, 16, 32)),
     "band_mean_seed_1": Lever("CMN, seed 1", norm="band_mean", config=SpokenConfig(seed=1)),
     "band_mean_ensemble_3": Lever("CMN, three networks (seeds 0-2) averaged", norm="band_mean", ensemble=3),
+    "band_mean_ensemble_5": Lever("CMN, five networks (seeds 0-4) averaged", norm="band_mean", ensemble=5),
     "band_mean_floor_mixup": Lever("CMN + log floor 50 dB + mixup (0.2)", norm="band_mean", floor_db=50.0,
                                    config=SpokenConfig(mixup=0.2)),
     "speaker_mean": Lever("CMN + the speaker's mean picture removed", norm="band_mean",
