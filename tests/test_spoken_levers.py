@@ -137,6 +137,7 @@ def test_an_ensemble_of_one_is_the_model_and_averages_probabilities_not_votes(cl
     x = spoken_digit_features(clips)
     models = [FloatCNN.initial(np.random.default_rng(seed), SPOKEN_CNN) for seed in range(3)]
     np.testing.assert_array_equal(ensemble_predict(models[:1], x), models[0].predict(x))
+
     def scaled(model, factor):  # the same predictions, its logits ``factor`` times larger
         return model.with_params({name: value * factor if name.startswith("fc_") else value
                                   for name, value in model.params.items()})

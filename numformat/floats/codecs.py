@@ -70,10 +70,11 @@ def to_bits(x, fmt=FLOAT32, *, saturate=False):
     (array([127, 127], dtype=uint8), array([126, 126], dtype=uint8))
     """
     fmt = float_format(fmt)
-    if fmt == FLOAT32 and isinstance(x, np.ndarray) and x.dtype == np.float32:
-        return x.view(np.uint32).copy()  # already float32: nothing to round
-    if isinstance(x, np.ndarray) and x.dtype == np.float32 and fmt.width <= 8 and fmt.min_subnormal >= _TABLE_STEP:
-        return _codes_by_table(x, fmt, saturate)
+    if isinstance(x, np.ndarray) and x.dtype == np.float32:
+        if fmt == FLOAT32:
+            return x.view(np.uint32).copy()  # already float32: nothing to round
+        if fmt.width <= 8 and fmt.min_subnormal >= _TABLE_STEP:
+            return _codes_by_table(x, fmt, saturate)
     values = as_float64_array(x)
     if fmt == FLOAT64 or fmt == FLOAT32:
         # The hardware conversion is IEEE-754's correctly rounded one (tested against the

@@ -56,7 +56,7 @@ import numpy as np
 from .features import (LOG_FLOOR, MEL_BANDS, RATE_HZ, mel_centres, mel_filterbank, mel_to_hz, normalise,
                        speech_power, to_feature_steps)
 from .spoken import DATA_DIR, SPEAKERS, load_spoken_digits, spoken_cnn
-from .spoken_train import SpokenConfig, ensemble_predict, train_spoken
+from .spoken_train import SpokenConfig, ensemble_predict, train_networks
 
 LEVERS_PATH = DATA_DIR / "spoken_levers.json"
 VTLP_BOUNDARY_HZ = 3200.0  # VTLP warps linearly up to here, then bends to keep 4 kHz at 4 kHz
@@ -249,11 +249,9 @@ def held_out_accuracy(job):
         source = speed_powers(train.audio, lever.speed, rng) if lever.speed else powers
         return lever_features(source, lever, rng)
 
-    models = [train_spoken(dataclasses.replace(lever.config, seed=seed), data,
-                           epoch_features=fresh if lever.augments_front_end else None,
-                           architecture=spoken_cnn(*lever.channels))[0]
-              for seed in range(lever.config.seed, lever.config.seed + lever.ensemble)]
-    return lever_name, speaker, float(np.mean(ensemble_predict(models, data[2]) == test.labels))
+    trained = train_networks(lever.config, data, lever.ensemble, architecture=spoken_cnn(*lever.channels),
+                             epoch_features=fresh if lever.augments_front_end else None)
+    return lever_name, speaker, float(np.mean(ensemble_predict([model for model, _ in trained], data[2]) == test.labels))
 
 
 def study(names=tuple(LEVERS), jobs=2, stream=sys.stderr):

@@ -138,6 +138,13 @@ def validation_features():
     return x[fit], train.labels[fit], x[~fit], train.labels[~fit]
 
 
+def train_networks(config, data, networks=1, **options):
+    """``[(model, history)]`` of ``networks`` networks trained as :func:`train_spoken` trains one,
+    from the seeds ``config.seed``, ``config.seed + 1``, ... (an ensemble, :func:`ensemble_predict`)."""
+    return [train_spoken(dataclasses.replace(config, seed=seed), data, **options)
+            for seed in range(config.seed, config.seed + networks)]
+
+
 def ensemble_predict(models, x):
     """The digit each input ``x`` is most likely to be by the ``models``' averaged probabilities
     (one model: its own prediction)."""
@@ -162,14 +169,11 @@ def validate(config, channels, networks=1):
     """Train ``networks`` networks on takes 10-49 (seeds ``config.seed`` on) and print each one's
     accuracy on takes 5-9, and with more than one, that of their averaged probabilities."""
     data = validation_features()
-    models = []
-    for seed in range(config.seed, config.seed + networks):
-        model, history = train_spoken(dataclasses.replace(config, seed=seed), data, show_progress=True,
-                                      architecture=spoken_cnn(*channels))
-        models.append(model)
+    trained = train_networks(config, data, networks, show_progress=True, architecture=spoken_cnn(*channels))
+    for seed, (_, history) in enumerate(trained, start=config.seed):
         print(f"validation accuracy (takes 5-9) {history['eval_accuracy'][-1]:.2%}" + (f", seed {seed}" if networks > 1 else ""))
     if networks > 1:
-        averaged = float(np.mean(ensemble_predict(models, data[2]) == data[3]))
+        averaged = float(np.mean(ensemble_predict([model for model, _ in trained], data[2]) == data[3]))
         print(f"validation accuracy (takes 5-9) {averaged:.2%}, {networks} networks averaged")
     return 0
 
