@@ -181,7 +181,8 @@ def test_levers_plot_draws_the_table(plots, table):
     widths = sorted(patch.get_width() for patch in ax.patches if hasattr(patch, "get_width") and patch.get_height() < 1)
     assert widths == pytest.approx(sorted(100 * row["mean"] for row in table.values()))
     lines = {line.get_label(): line.get_xdata()[0] for line in ax.lines if not line.get_label().startswith("_")}
-    assert lines == {"shipped settings (seed 0)": pytest.approx(100 * table["shipped"]["mean"])}
+    assert lines == {"shipped settings (seed 0)": pytest.approx(100 * table["shipped"]["mean"]),
+                     "each held-out speaker": pytest.approx(100 * table["shipped"]["speakers"]["george"])}
     with_goal = plots.plot_levers(table, goal=85)
     assert {line.get_label(): line.get_xdata()[0] for line in with_goal.lines}["goal 85%"] == 85
     with pytest.raises(ValueError, match="goal"):
@@ -285,17 +286,75 @@ def test_removing_the_running_mean_of_the_clips_heard_before(powers):
     from numformat.nn.spoken_levers import without_running_mean
 
     pictures = lever_features(powers, LEVERS["running_mean_ensemble_3"])
-    adapted = without_running_mean(pictures, np.random.default_rng(3))
-    np.testing.assert_array_equal(adapted, without_running_mean(pictures, np.random.default_rng(3)))
     order = np.random.default_rng(3).permutation(len(pictures))
+    adapted = without_running_mean(pictures, order)
     np.testing.assert_array_equal(adapted[order[0]], pictures[order[0]])  # nothing heard before the first
     for k in (1, 2, len(order) - 1):
         expected = pictures[order[k]] - pictures[order[:k]].mean(axis=0, dtype=np.float64)
         np.testing.assert_allclose(adapted[order[k]], expected, atol=FEATURE_STEP / 2 + 1e-6)
     assert adapted.dtype == np.float32 and np.all(np.round(adapted / FEATURE_STEP) * FEATURE_STEP == adapted)
-    assert not np.array_equal(adapted, without_running_mean(pictures, np.random.default_rng(4)))
+    assert not np.array_equal(adapted, without_running_mean(pictures, order[::-1]))
     running, whole = LEVERS["running_mean_ensemble_3"], LEVERS["speaker_mean_ensemble_3"]
-    assert dataclasses.replace(running, title=whole.title, running_mean=False) == whole
+    assert dataclasses.replace(running, title=whole.title, running_mean=False, orders=1) == whole
+    assert running.orders == spoken_levers.ORDERS > 1
+
+
+def test_right_by_position_counts_each_place_in_the_order_of_hearing(clips, powers):
+    from numformat.nn.spoken_levers import right_by_position, without_running_mean
+
+    class Oracle:  # "recognises" a picture by looking it up: right exactly where the adapted picture is known
+        def __init__(self, known, labels):
+            self.known = {picture.tobytes(): label for picture, label in zip(known, labels)}
+
+        def forward(self, x):
+            logits = np.zeros((len(x), 10), np.float32)
+            for row, picture in enumerate(x):
+                logits[row, self.known.get(picture.tobytes(), (row + 1) % 10)] = 1.0
+            return logits
+
+    pictures = lever_features(powers, LEVERS["running_mean_ensemble_3"])
+    labels = np.arange(len(pictures)) % 10
+    first = np.random.default_rng(0).permutation(len(pictures))
+    adapted = without_running_mean(pictures, first)
+    known = first[::2]  # the oracle knows the pictures heard at even places in order 0
+    right = right_by_position([Oracle(adapted[known], labels[known])], pictures, labels, orders=1)
+    assert right.tolist() == [1 - place % 2 for place in range(len(pictures))]
+    twice = right_by_position([Oracle(adapted[known], labels[known])], pictures, labels, orders=2)
+    assert twice.max() <= 2 and np.all(twice >= right)  # order 0 counted again, order 1 adds its own
+
+
+def test_words_heard_curve_pools_speakers_and_orders():
+    from numformat.nn.spoken_levers import words_heard_curve
+
+    starts, stops, accuracy = words_heard_curve([[3, 0, 3, 3, 1], [3, 3, 0, 0, 2]], orders=3, starts=(0, 1, 3))
+    assert starts.tolist() == [0, 1, 3] and stops.tolist() == [1, 3, 5]
+    assert accuracy.tolist() == pytest.approx([6 / 6, 6 / 12, 6 / 12])
+    for bad in ([[4, 0]], [[-1, 0]], [1, 2], []):
+        with pytest.raises(ValueError, match="counts from 0 to orders=3"):
+            words_heard_curve(bad, orders=3)
+
+
+def test_the_running_row_is_its_orders_counts(table):
+    row = table["running_mean_ensemble_3"]
+    assert row["orders"] == LEVERS["running_mean_ensemble_3"].orders
+    assert list(row["right_by_position"]) == list(SPEAKERS)
+    for speaker, right in row["right_by_position"].items():
+        assert len(right) == 500 and 0 <= min(right) and max(right) <= row["orders"]
+        assert row["speakers"][speaker] == pytest.approx(sum(right) / (row["orders"] * len(right)))
+    assert all("right_by_position" not in other for name, other in table.items() if name != "running_mean_ensemble_3")
+
+
+def test_words_heard_plot_draws_the_curve_between_its_references(plots, table):
+    from numformat.nn.spoken_levers import words_heard_curve
+
+    ax = plots.plot_words_heard(table, goal=85)
+    row = table["running_mean_ensemble_3"]
+    _, _, accuracy = words_heard_curve(list(row["right_by_position"].values()), row["orders"])
+    assert [patch.get_height() for patch in ax.patches] == pytest.approx(list(100 * accuracy))
+    lines = sorted(line.get_ydata()[0] for line in ax.lines)
+    assert lines == pytest.approx(sorted([100 * table["band_mean_ensemble_3"]["mean"],
+                                          100 * table["speaker_mean_ensemble_3"]["mean"], 85]))
+    assert ax.get_xticklabels()[0].get_text() == "0" and ax.get_xticklabels()[2].get_text() == "2–3"
 
 
 def test_removing_each_speakers_mean_picture(powers):

@@ -33,7 +33,10 @@ never heard.  The result goes to ``numformat/data/spoken_levers.json`` (lesson 1
   row measures adaptation to the user, not a front end that works on the first word; it is
   measured with one network and with three, and with three where each of the held-out
   speaker's clips, heard in a random order, has only the mean of the clips heard before it
-  removed (the first clip none): what a device learns as it listens;
+  removed (the first clip none): what a device learns as it listens.  That row hears the 500
+  clips in ``orders`` random orders (seeds 0, 1, ...) and averages; its ``right_by_position``
+  counts, for each place in the order of hearing, how many orders got that clip right
+  (:func:`words_heard_curve` turns them into accuracy against the number of words heard);
 * ``seed``: the shipped settings, and the best lever (CMN), from another seed, which shows how
   far a result moves by chance alone -- read every other row against them.
 
@@ -60,6 +63,7 @@ from .spoken_train import SpokenConfig, ensemble_predict, train_networks
 
 LEVERS_PATH = DATA_DIR / "spoken_levers.json"
 VTLP_BOUNDARY_HZ = 3200.0  # VTLP warps linearly up to here, then bends to keep 4 kHz at 4 kHz
+ORDERS = 20                # random orders in which a device hears its user's 500 clips
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +80,7 @@ class Lever:
     channels: tuple = (8, 16)  # each convolution's channels (spoken_cnn)
     speaker_mean: bool = False  # remove each speaker's mean picture (over all their clips)
     running_mean: bool = False  # with speaker_mean: the held-out speaker's mean over the clips heard before
+    orders: int = 1            # with running_mean: heard in this many random orders (seeds 0, 1, ...), averaged
     ensemble: int = 1          # > 1: this many networks (seeds seed, seed + 1, ...), probabilities averaged
     config: SpokenConfig = SpokenConfig()
 
@@ -110,7 +115,8 @@ LEVERS = {
     "speaker_mean_ensemble_3": Lever("CMN + the speaker's mean picture removed, three networks",
                                      norm="band_mean", speaker_mean=True, ensemble=3),
     "running_mean_ensemble_3": Lever("CMN + the mean of the speaker's earlier clips removed, three networks",
-                                     norm="band_mean", speaker_mean=True, running_mean=True, ensemble=3),
+                                     norm="band_mean", speaker_mean=True, running_mean=True, ensemble=3,
+                                     orders=ORDERS),
 }
 
 
@@ -212,17 +218,15 @@ def without_speaker_means(pictures, speakers):
     return adapted
 
 
-def without_running_mean(pictures, rng):
-    """One speaker's ``pictures`` heard one by one in an order ``rng`` draws, each minus the mean
-    of the pictures heard before it (the first unchanged), rounded to the feature step again:
-    adaptation as a device would do it, from the first word on.
+def without_running_mean(pictures, order):
+    """One speaker's ``pictures`` heard one by one in ``order`` (a permutation of their indices),
+    each minus the mean of the pictures heard before it (the first unchanged), rounded to the
+    feature step again: adaptation as a device would do it, from the first word on.
 
     >>> pictures = np.array([2, 4, 9], np.float32).reshape(3, 1, 1, 1)   # heard 9, then 2 (- 9), then 4 (- 5.5)
-    >>> order = np.random.default_rng(0).permutation(3).tolist()
-    >>> order, without_running_mean(pictures, np.random.default_rng(0)).ravel().tolist()
-    ([2, 0, 1], [-7.0, -1.5, 9.0])
+    >>> without_running_mean(pictures, np.array([2, 0, 1])).ravel().tolist()
+    [-7.0, -1.5, 9.0]
     """
-    order = rng.permutation(len(pictures))
     heard = pictures[order].astype(np.float64)
     before = np.zeros_like(heard)
     before[1:] = np.cumsum(heard, axis=0)[:-1] / np.arange(1, len(heard)).reshape(-1, *[1] * (heard.ndim - 1))
@@ -231,36 +235,78 @@ def without_running_mean(pictures, rng):
     return adapted
 
 
+def right_by_position(models, pictures, labels, orders):
+    """For each place in the order of hearing, how many of ``orders`` random orders (seeds 0, 1,
+    ...) of one speaker's ``pictures`` the ``models`` got right, each picture adapted by
+    :func:`without_running_mean`: ``right[k]`` is over the clips heard after ``k`` others."""
+    right = np.zeros(len(labels), np.int64)
+    for seed in range(orders):
+        order = np.random.default_rng(seed).permutation(len(labels))
+        right += (ensemble_predict(models, without_running_mean(pictures, order)) == labels)[order]
+    return right
+
+
+def words_heard_curve(right, orders, starts=(0, 1, 2, 4, 8, 16, 32, 64, 128, 256)):
+    """Accuracy against the number of the user's words heard before: for each run of places in
+    the order of hearing, from ``starts[i]`` up to ``starts[i + 1]`` (the last to the end), the
+    share of the clips heard there that were right, over every order and every list of ``right``.
+
+    ``right`` is a list of :func:`right_by_position` counts (one per speaker), ``orders`` how
+    many orders each counts.  Returns ``(starts, stops, accuracy)`` as arrays.
+
+    >>> words_heard_curve([[1, 2, 2, 0], [2, 2, 1, 1]], orders=2, starts=(0, 1, 2))
+    (array([0, 1, 2]), array([1, 2, 4]), array([0.75, 1.  , 0.5 ]))
+    """
+    right = np.asarray(right, dtype=np.int64)
+    if right.ndim != 2 or right.size == 0 or right.min() < 0 or right.max() > orders:
+        raise ValueError(f"right must be lists of counts from 0 to orders={orders}, one per speaker, got shape {right.shape}")
+    starts = np.asarray(starts, np.int64)
+    stops = np.append(starts[1:], right.shape[1])
+    accuracy = np.array([right[:, start:stop].sum() / (orders * right[:, start:stop].size)
+                         for start, stop in zip(starts, stops)])
+    return starts, stops, accuracy
+
+
 def held_out_accuracy(job):
     """Accuracy on ``speaker``'s 500 clips of the CNN trained with ``lever`` on the other five
-    (the clips in ``load_spoken_digits("speaker:<name>")``'s order, as the report trains them)."""
+    (the clips in ``load_spoken_digits("speaker:<name>")``'s order, as the report trains them),
+    as ``(lever, speaker, accuracy, right)``: ``right`` is :func:`right_by_position`'s counts
+    when the lever adapts as it listens (the accuracy their mean over the orders), else None."""
     lever_name, speaker = job
     lever = LEVERS[lever_name]
     train, test = load_spoken_digits(f"speaker:{speaker}")
     powers = np.stack([speech_power(clip) for clip in train.audio])
-    test_powers = np.stack([speech_power(clip) for clip in test.audio])
-    data = (lever_features(powers, lever), train.labels, lever_features(test_powers, lever), test.labels)
+    x_train = lever_features(powers, lever)
+    x_test = lever_features(np.stack([speech_power(clip) for clip in test.audio]), lever)
+    heard = x_test  # the held-out speaker's pictures before any adaptation
     if lever.speaker_mean:
-        test_pictures = (without_running_mean(data[2], np.random.default_rng(lever.config.seed)) if lever.running_mean
-                         else without_speaker_means(data[2], test.speakers))
-        data = (without_speaker_means(data[0], train.speakers), data[1], test_pictures, data[3])
+        x_train, x_test = without_speaker_means(x_train, train.speakers), without_speaker_means(x_test, test.speakers)
 
     def fresh(rng):
         source = speed_powers(train.audio, lever.speed, rng) if lever.speed else powers
         return lever_features(source, lever, rng)
 
-    trained = train_networks(lever.config, data, lever.ensemble, architecture=spoken_cnn(*lever.channels),
+    trained = train_networks(lever.config, (x_train, train.labels, x_test, test.labels), lever.ensemble,
+                             architecture=spoken_cnn(*lever.channels),
                              epoch_features=fresh if lever.augments_front_end else None)
-    return lever_name, speaker, float(np.mean(ensemble_predict([model for model, _ in trained], data[2]) == test.labels))
+    models = [model for model, _ in trained]
+    if lever.running_mean:
+        right = right_by_position(models, heard, test.labels, lever.orders)
+        return lever_name, speaker, float(right.sum() / (lever.orders * len(right))), right.tolist()
+    return lever_name, speaker, float(np.mean(ensemble_predict(models, x_test) == test.labels)), None
 
 
 def study(names=tuple(LEVERS), jobs=2, stream=sys.stderr):
-    """``{lever: {"title", "speakers": {speaker: accuracy}, "mean"}}`` for the ``names`` levers."""
+    """``{lever: {"title", "speakers": {speaker: accuracy}, "mean"}}`` for the ``names`` levers;
+    a lever that adapts as it listens adds ``"orders"`` and ``"right_by_position": {speaker: counts}``."""
     tasks = [(name, speaker) for name in names for speaker in SPEAKERS]
     results = {name: {"title": LEVERS[name].title, "speakers": {}} for name in names}
     with multiprocessing.Pool(jobs) as pool:
-        for name, speaker, accuracy in pool.imap(held_out_accuracy, tasks):
+        for name, speaker, accuracy, right in pool.imap(held_out_accuracy, tasks):
             results[name]["speakers"][speaker] = accuracy
+            if right is not None:
+                results[name]["orders"] = LEVERS[name].orders
+                results[name].setdefault("right_by_position", {})[speaker] = right
             print(f"{name:>18} held out {speaker:>9}: {accuracy:.2%}", file=stream, flush=True)
     for row in results.values():
         row["mean"] = float(np.mean(list(row["speakers"].values())))

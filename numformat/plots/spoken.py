@@ -154,7 +154,8 @@ def plot_levers(levers, ax=None, goal=None):
     ax.barh(rows, means, color=[GREY if name in ("shipped", "seed_1") else BLUE for name in names], height=0.6)
     for row, name in zip(rows, names):
         scores = [100 * value for value in levers[name]["speakers"].values()]
-        ax.plot(scores, [row] * len(scores), "o", color=ORANGE, ms=3.5, alpha=0.8)
+        ax.plot(scores, [row] * len(scores), "o", color=ORANGE, ms=3.5, alpha=0.8,
+                label="each held-out speaker" if name == names[0] else None)
         ax.text(1, row, f"{levers[name]['mean']:.1%}", va="center", fontsize=8, color="white")
     shipped = 100 * levers["shipped"]["mean"]
     if goal is not None:
@@ -165,5 +166,39 @@ def plot_levers(levers, ax=None, goal=None):
         ax.axvspan(min(shipped, other), max(shipped, other), color=RED, alpha=0.12, lw=0)
     ax.set_yticks(rows, [levers[name]["title"] for name in names], fontsize=8)
     ax.set(xlim=(0, 100), xlabel="accuracy on the held-out speaker (%): bar = mean of six, dots = each speaker")
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncol=2, fontsize=8, frameon=False)
+    ax.set_title("a voice never heard: each speaker held out in turn, one row per lever", fontsize=10, pad=28)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncol=3, fontsize=8, frameon=False)
+    return ax
+
+
+def plot_words_heard(levers, ax=None, goal=None):
+    """Adapting as it listens: accuracy on a new voice against how many of its words were heard
+    before, from the study's ``running_mean_ensemble_3`` row (every speaker and random order
+    pooled, :func:`numformat.nn.spoken_levers.words_heard_curve`), between the same three
+    networks without adaptation (``band_mean_ensemble_3``) and adapted to the mean of all 500
+    clips (``speaker_mean_ensemble_3``), drawn as dashed lines; ``goal`` (%) dotted.  Returns the axes.
+    """
+    import numpy as np
+
+    from ..nn.spoken_levers import words_heard_curve
+
+    row = levers["running_mean_ensemble_3"]
+    starts, stops, accuracy = words_heard_curve(list(row["right_by_position"].values()), row["orders"])
+    ax = axes_or_new(ax, figsize=(9, 3.6))
+    labels = [str(start) if stop == start + 1 else f"{start}–{stop - 1}" for start, stop in zip(starts, stops)]
+    ax.bar(np.arange(len(starts)), 100 * accuracy, color=BLUE, width=0.7)
+    for index, value in enumerate(accuracy):
+        ax.text(index, 100 * value - 1, f"{value:.0%}", ha="center", va="top", fontsize=8, color="white")
+    ax.axhline(100 * levers["band_mean_ensemble_3"]["mean"], color=RED, ls="--", lw=1,
+               label=f"no adaptation: {levers['band_mean_ensemble_3']['mean']:.1%}")
+    ax.axhline(100 * levers["speaker_mean_ensemble_3"]["mean"], color=ORANGE, ls="--", lw=1,
+               label=f"the mean of all 500 clips removed: {levers['speaker_mean_ensemble_3']['mean']:.1%}")
+    if goal is not None:
+        ax.axhline(check_real(goal, "goal", low=0, high=100), color=GREEN, ls=":", lw=1.5, label=f"goal {goal:g}%")
+    ax.set_xticks(np.arange(len(starts)), labels)
+    ax.set(ylim=(0, 100), xlabel="the user's words heard before this one",
+           ylabel="accuracy (%)")
+    ax.set_title(f"three CMN networks adapting as they listen: six new voices, {row['orders']} random orders each",
+                 fontsize=10, pad=22)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncol=3, fontsize=8, frameon=False)
     return ax
