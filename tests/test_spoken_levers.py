@@ -227,10 +227,14 @@ def test_the_combined_lever_is_cmn_with_the_floor(powers):
     (["--validate", "--channels", "0,16"], "--channels '0,16' must be two or three channel counts from 1 to 256"),
     (["--validate", "--channels", "8,16,32,64"], "--channels '8,16,32,64' must be two or three channel counts"),
     (["--validate", "--channels", "8,x"], "--channels '8,x' must be two or three channel counts from 1 to 256"),
-    (["--channels", "16,32"], "--channels 16,32 needs --validate: the shipped network has 8 and 16 channels"),
+    (["--channels", "16,32"], "--channels 16,32 needs --validate or --test: the shipped network has 8 and 16 channels"),
     (["--validate", "--ensemble", "0"], "--ensemble 0 must be a number of networks from 1 to 10"),
     (["--validate", "--ensemble", "11"], "--ensemble 11 must be a number of networks from 1 to 10"),
-    (["--ensemble", "3"], "--ensemble 3 needs --validate: the shipped file holds one network"),
+    (["--ensemble", "3"], "--ensemble 3 needs --validate or --test: the shipped file holds one network"),
+    (["--folds", "5"], "--folds 5 needs --validate and must be from 2 to 9 folds of the takes 5-49"),
+    (["--validate", "--folds", "1"], "--folds 1 needs --validate and must be from 2 to 9 folds"),
+    (["--validate", "--folds", "10"], "--folds 10 needs --validate and must be from 2 to 9 folds"),
+    (["--validate", "--test"], "--validate and --test: choose one"),
 ])
 def test_train_cli_refuses_bad_channels(capsys, argv, message):
     from numformat.nn import spoken_train
@@ -240,22 +244,35 @@ def test_train_cli_refuses_bad_channels(capsys, argv, message):
     assert message in capsys.readouterr().err
 
 
-def test_train_cli_validates_a_recipe(monkeypatch, capsys):
-    from numformat.nn import spoken_train
-
-    seen = {}
+def fake_trainer(seen):
+    """A stand-in for ``train_spoken``: the seeded initial network, untrained, noting what it was given."""
+    from numformat.nn.model import FloatCNN
 
     def fake_train(config, data, *, show_progress, architecture):
-        seen.update(config=config, data=data, architecture=architecture)
-        return None, {"eval_accuracy": [0.5]}
+        seen.append((config, data, architecture))
+        return FloatCNN.initial(np.random.default_rng(config.seed), architecture), {}
+    return fake_train
 
-    monkeypatch.setattr(spoken_train, "validation_features", lambda: "validation takes")
-    monkeypatch.setattr(spoken_train, "train_spoken", fake_train)
+
+def test_train_cli_validates_a_recipe(monkeypatch, capsys, clips):
+    from numformat.nn import spoken_train
+
+    x = spoken_digit_features(clips)
+    labels = np.arange(len(clips)) % 10
+    seen = []
+    monkeypatch.setattr(spoken_train, "validation_features", lambda: (x, labels, x, labels))
+    monkeypatch.setattr(spoken_train, "train_spoken", fake_trainer(seen))
     assert spoken_train.main(["--validate", "--seed", "2", "--mixup", "0.2", "--mask-bands", "4",
                               "--channels", "16,32"]) == 0
-    assert seen["config"] == spoken_train.SpokenConfig(seed=2, mixup=0.2, mask_bands=4)
-    assert seen["data"] == "validation takes" and seen["architecture"] == spoken_cnn(16, 32)
-    assert "validation accuracy (takes 5-9) 50.00%" in capsys.readouterr().out
+    [(config, data, architecture)] = seen
+    assert config == spoken_train.SpokenConfig(seed=2, mixup=0.2, mask_bands=4)
+    assert data[0] is x and architecture == spoken_cnn(16, 32)
+    out = capsys.readouterr().out.splitlines()
+    assert [line.rsplit(", ", 1)[1] for line in out] == ["seed 2", "seed 2 + 5 shifts"]
+    model = spoken_train.FloatCNN.initial(np.random.default_rng(2), spoken_cnn(16, 32))
+    right = int(np.sum(model.predict(x) == labels))
+    assert out[0] == (f"validation (takes 5-9) accuracy {right / len(x):.2%} ({len(x) - right} of {len(x)} wrong), "
+                      "seed 2")
 
 
 def test_train_cli_validates_an_ensemble(monkeypatch, capsys, clips):
@@ -264,22 +281,69 @@ def test_train_cli_validates_an_ensemble(monkeypatch, capsys, clips):
 
     x = spoken_digit_features(clips)
     labels = np.arange(len(clips)) % 10
-    seeds = []
-
-    def fake_train(config, data, *, show_progress, architecture):
-        seeds.append(config.seed)
-        model = FloatCNN.initial(np.random.default_rng(config.seed), architecture)
-        return model, {"eval_accuracy": [model.accuracy(data[2], data[3])]}
-
+    seen = []
     monkeypatch.setattr(spoken_train, "validation_features", lambda: (x, labels, x, labels))
-    monkeypatch.setattr(spoken_train, "train_spoken", fake_train)
+    monkeypatch.setattr(spoken_train, "train_spoken", fake_trainer(seen))
     assert spoken_train.main(["--validate", "--seed", "4", "--ensemble", "3"]) == 0
-    assert seeds == [4, 5, 6]
+    assert [config.seed for config, _, _ in seen] == [4, 5, 6]
     out = capsys.readouterr().out
-    members = [FloatCNN.initial(np.random.default_rng(seed), SPOKEN_CNN) for seed in seeds]
+    members = [FloatCNN.initial(np.random.default_rng(seed), SPOKEN_CNN) for seed in (4, 5, 6)]
     averaged = np.mean(spoken_train.ensemble_predict(members, x) == labels)
-    assert f"validation accuracy (takes 5-9) {averaged:.2%}, 3 networks averaged" in out
-    assert out.count(", seed ") == 3
+    assert f"validation (takes 5-9) accuracy {averaged:.2%} (" in out and out.count("3 networks averaged") == 1
+    assert out.count(", seed ") == 6 and out.count("3 networks + 5 shifts averaged") == 1
+
+
+def test_cross_validation_folds_split_the_training_takes(monkeypatch):
+    from numformat.nn import spoken_train
+
+    train, _ = load_spoken_digits("official")
+    held = [(train.takes - 5) % 5 == fold for fold in range(5)]
+    assert np.array_equal(np.sum(held, axis=0), np.ones(len(train)))  # every training clip validated exactly once
+    for fold in held:  # each fold holds 9 whole takes: every speaker saying every digit
+        assert len(np.unique(train.takes[fold])) == 9 and np.sum(fold) == 9 * 60
+        assert set(zip(train.speakers[fold], train.labels[fold])) == set(zip(train.speakers, train.labels))
+    from numformat.nn.spoken import SpokenDigits
+    monkeypatch.setattr(SpokenDigits, "features", lambda self: np.arange(len(self), dtype=np.float32))
+    x_fit, y_fit, x_val, y_val = spoken_train.fold_features(2, 5)
+    assert np.array_equal(x_val, np.flatnonzero(held[2])) and np.array_equal(x_fit, np.flatnonzero(~held[2]))
+    assert np.array_equal(y_val, train.labels[held[2]])
+
+
+def test_train_cli_cross_validates_and_tests(monkeypatch, capsys, clips):
+    from numformat.nn import spoken_train
+
+    x = spoken_digit_features(clips)
+    labels = np.arange(len(clips)) % 10
+    folds, seen = [], []
+    monkeypatch.setattr(spoken_train, "fold_features", lambda fold, count: folds.append((fold, count)) or
+                        (x, labels, x[fold::count], labels[fold::count]))
+    monkeypatch.setattr(spoken_train, "train_spoken", fake_trainer(seen))
+    assert spoken_train.main(["--validate", "--folds", "3"]) == 0
+    assert folds == [(0, 3), (1, 3), (2, 3)] and len(seen) == 3
+    out = capsys.readouterr().out
+    model = spoken_train.FloatCNN.initial(np.random.default_rng(0), SPOKEN_CNN)
+    right = int(np.sum(model.predict(x) == labels))  # the three folds pool every clip once
+    assert f"3-fold cross-validation (takes 5-49) accuracy {right / len(x):.2%} ({len(x) - right} of {len(x)} wrong), seed 0\n" in out
+    monkeypatch.setattr(spoken_train, "official_features", lambda: (x, labels, x, labels))
+    assert spoken_train.main(["--test", "--ensemble", "2"]) == 0
+    assert "official test (takes 0-4) accuracy" in capsys.readouterr().out and len(seen) == 5
+
+
+def test_test_shifts_move_the_picture_and_average_the_probabilities(clips):
+    from numformat.nn.distill import softmax
+    from numformat.nn.model import FloatCNN
+    from numformat.nn.spoken_train import TEST_SHIFTS, ensemble_predict, shifted
+
+    x = spoken_digit_features(clips)
+    up = shifted(x, 1, 0)
+    np.testing.assert_array_equal(up[:, :, 1:], x[:, :, :-1])
+    assert not up[:, :, 0].any()
+    np.testing.assert_array_equal(shifted(x, 0, -1)[:, :, :, :-1], x[:, :, :, 1:])
+    np.testing.assert_array_equal(shifted(x, 0, 0), x)
+    model = FloatCNN.initial(np.random.default_rng(1), SPOKEN_CNN)
+    expected = sum(softmax(model.forward(shifted(x, *move))) for move in TEST_SHIFTS).argmax(axis=1)
+    np.testing.assert_array_equal(ensemble_predict([model], x, shifts=True), expected)
+    assert len(set(TEST_SHIFTS)) == 5 and (0, 0) in TEST_SHIFTS
 
 
 def test_removing_the_running_mean_of_the_clips_heard_before(powers):

@@ -4,6 +4,8 @@
     python -m numformat.nn.spoken_train --out my.npz --epochs 5
     python -m numformat.nn.spoken_train --validate --seed 1 --mixup 0.2   # a recipe on the validation takes
     python -m numformat.nn.spoken_train --validate --ensemble 3         # three networks, probabilities averaged
+    python -m numformat.nn.spoken_train --validate --folds 5 --ensemble 3   # cross-validated on takes 5-49
+    python -m numformat.nn.spoken_train --test --ensemble 3             # the same on the official test takes
 
 This is the digits CNN's loop (:mod:`numformat.nn.train`: seeded He initialisation, Adam,
 mini-batches of 32, a learning rate decaying linearly to 0, every float operation in a fixed
@@ -19,9 +21,17 @@ random (seeded):
 * **mixup** (Zhang et al. 2018): with ``mixup > 0``, each clip's picture is blended with another
   one's, ``λ·x1 + (1 − λ)·x2`` with ``λ ~ Beta(mixup, mixup)``, and so are their one-hot targets.
 
-The features are rounded to sixteenths (:mod:`numformat.nn.features`) and the network trains on
+``--validate`` and ``--test`` write nothing: they train one or more networks and print the
+accuracy of each, of their averaged probabilities (an ensemble), and of both with **test
+shifts** -- each network also shown the picture moved by one band and by one frame each way,
+the shift augmentation at test time, five times the MACs -- on the validation takes 5-9, on
+all of the training takes 5-49 in ``--folds`` interleaved folds (each clip validated once by
+networks that never saw it: 2,700 clips instead of 300, so a recipe's gain of a quarter point
+is a few clips, not one), or on the official test takes.
+
+The features are rounded to 32nds (:mod:`numformat.nn.features`) and the network trains on
 them exactly; a CPU whose FFT or ``log`` differed in the last bit would move a feature only at an
-exact half-sixteenth.  The file records the SHA-256 of the weights after every epoch, so a test
+exact half of a 32nd.  The file records the SHA-256 of the weights after every epoch, so a test
 retraces the first epochs and compares, and the activation ranges (min/max over the training
 features) with which :func:`numformat.nn.spoken.load_spoken_int8` quantizes it.
 """
@@ -42,6 +52,8 @@ from .spoken import SPOKEN_CNN, WEIGHTS_PATH, load_spoken_digits, spoken_cnn
 from .train import Adam, TrainConfig, progress_bar, shift_images, train_epoch, weights_digest
 
 VALIDATION_TAKES = 10  # takes 5-9 of the training set validate the settings (validation_features)
+FIRST_TRAINING_TAKE = 5  # the official training takes are 5-49 (cross-validation splits them into folds)
+TEST_SHIFTS = ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1))  # (mel bands, frames): the picture and its 4 neighbours
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,10 +157,36 @@ def train_networks(config, data, networks=1, **options):
             for seed in range(config.seed, config.seed + networks)]
 
 
-def ensemble_predict(models, x):
+def shifted(x, bands, frames):
+    """Pictures ``x`` of shape ``(N, 1, mel bands, frames)`` moved by ``bands`` mel bands (up) and ``frames``
+    frames (later), each -1, 0 or 1, with 0.0 (the picture's mean) where nothing moved in.
+
+    >>> shifted(np.arange(1, 5, dtype=np.float32).reshape(1, 1, 2, 2), 1, 0)[0, 0].tolist()
+    [[0.0, 0.0], [1.0, 2.0]]
+    """
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    return padded[:, :, 1 - bands:1 - bands + x.shape[2], 1 - frames:1 - frames + x.shape[3]]
+
+
+def ensemble_predict(models, x, shifts=False):
     """The digit each input ``x`` is most likely to be by the ``models``' averaged probabilities
-    (one model: its own prediction)."""
-    return sum(softmax(model.forward(x)) for model in models).argmax(axis=1)
+    (one model: its own prediction); with ``shifts``, each model also sees the pictures moved by
+    one band and one frame each way (:data:`TEST_SHIFTS`, the shift augmentation at test time)."""
+    moves = TEST_SHIFTS if shifts else TEST_SHIFTS[:1]
+    return sum(softmax(model.forward(shifted(x, *move))) for model in models for move in moves).argmax(axis=1)
+
+
+def recipe_predictions(models, x, first_seed):
+    """``{name: predicted digits}`` of each of ``models`` alone (``"seed 0"``, ...) and, with more
+    than one, of their averaged probabilities, each without and with the :data:`TEST_SHIFTS`."""
+    found = {}
+    for seed, model in enumerate(models, start=first_seed):
+        found[f"seed {seed}"] = ensemble_predict([model], x)
+        found[f"seed {seed} + {len(TEST_SHIFTS)} shifts"] = ensemble_predict([model], x, shifts=True)
+    if len(models) > 1:
+        found[f"{len(models)} networks averaged"] = ensemble_predict(models, x)
+        found[f"{len(models)} networks + {len(TEST_SHIFTS)} shifts averaged"] = ensemble_predict(models, x, shifts=True)
+    return found
 
 
 def activation_ranges(model, x):
@@ -165,16 +203,28 @@ def parse_channels(parser, text):
     return tuple(int(part) for part in parts)
 
 
-def validate(config, channels, networks=1):
-    """Train ``networks`` networks on takes 10-49 (seeds ``config.seed`` on) and print each one's
-    accuracy on takes 5-9, and with more than one, that of their averaged probabilities."""
-    data = validation_features()
-    trained = train_networks(config, data, networks, show_progress=True, architecture=spoken_cnn(*channels))
-    for seed, (_, history) in enumerate(trained, start=config.seed):
-        print(f"validation accuracy (takes 5-9) {history['eval_accuracy'][-1]:.2%}" + (f", seed {seed}" if networks > 1 else ""))
-    if networks > 1:
-        averaged = float(np.mean(ensemble_predict([model for model, _ in trained], data[2]) == data[3]))
-        print(f"validation accuracy (takes 5-9) {averaged:.2%}, {networks} networks averaged")
+def fold_features(fold, folds):
+    """``(x_fit, y_fit, x_val, y_val)`` for cross-validation on the official training takes 5-49:
+    fold ``fold`` of ``folds`` validates the takes ``t`` with ``(t - 5) % folds == fold`` (every
+    speaker and digit) and the other training takes fit; the test takes 0-4 stay out."""
+    train, _ = load_spoken_digits("official")
+    held = (train.takes - FIRST_TRAINING_TAKE) % folds == fold
+    x = train.features()
+    return x[~held], train.labels[~held], x[held], train.labels[held]
+
+
+def evaluate(config, channels, networks, splits, where):
+    """Train ``networks`` networks (seeds ``config.seed`` on) on each ``(x_fit, y_fit, x_eval,
+    y_eval)`` of ``splits`` and print, pooled over the splits, the accuracy of each network, of
+    their averaged probabilities and of both with the test shifts (:func:`recipe_predictions`)."""
+    pooled = {}
+    for data in splits:
+        trained = train_networks(config, data, networks, show_progress=True, architecture=spoken_cnn(*channels))
+        for name, predicted in recipe_predictions([model for model, _ in trained], data[2], config.seed).items():
+            pooled.setdefault(name, []).append(predicted == data[3])
+    for name, right in pooled.items():
+        right = np.concatenate(right)
+        print(f"{where} accuracy {right.mean():.2%} ({right.size - right.sum()} of {right.size} wrong), {name}")
     return 0
 
 
@@ -188,24 +238,37 @@ def main(argv=None):
     parser.add_argument("--mask-bands", type=int, default=SpokenConfig.mask_bands, help="SpecAugment band mask width")
     parser.add_argument("--mask-frames", type=int, default=SpokenConfig.mask_frames, help="SpecAugment frame mask width")
     parser.add_argument("--channels", default="8,16",
-                        help="each convolution's channels, e.g. 16,32 or 8,16,32 (with --validate only: the shipped file holds 8,16)")
+                        help="each convolution's channels, e.g. 16,32 or 8,16,32 (with --validate or --test only: the shipped file holds 8,16)")
     parser.add_argument("--ensemble", type=int, default=1,
-                        help="with --validate: train this many networks (seeds --seed, --seed + 1, ...) and "
-                             "report their averaged probabilities too")
+                        help="with --validate or --test: train this many networks (seeds --seed, --seed + 1, "
+                             "...) and report their averaged probabilities too")
     parser.add_argument("--validate", action="store_true",
                         help="fit takes 10-49, report takes 5-9, write nothing: how the settings were chosen")
+    parser.add_argument("--folds", type=int, default=0,
+                        help="with --validate: cross-validate instead, takes 5-49 in this many interleaved folds")
+    parser.add_argument("--test", action="store_true",
+                        help="fit the official training takes, report the test takes 0-4, write nothing")
     args = parser.parse_args(argv)
     config = SpokenConfig(seed=args.seed, epochs=args.epochs, mixup=args.mixup, mask_bands=args.mask_bands,
                           mask_frames=args.mask_frames)
     channels = parse_channels(parser, args.channels)
     if not 1 <= args.ensemble <= 10:
         parser.error(f"--ensemble {args.ensemble} must be a number of networks from 1 to 10")
+    if args.folds and not (args.validate and 2 <= args.folds <= 9):
+        parser.error(f"--folds {args.folds} needs --validate and must be from 2 to 9 folds of the takes 5-49")
+    if args.validate and args.test:
+        parser.error("--validate and --test: choose one")
     if args.validate:
-        return validate(config, channels, args.ensemble)
+        splits = ([fold_features(fold, args.folds) for fold in range(args.folds)] if args.folds
+                  else [validation_features()])
+        where = f"{args.folds}-fold cross-validation (takes 5-49)" if args.folds else "validation (takes 5-9)"
+        return evaluate(config, channels, args.ensemble, splits, where)
+    if args.test:
+        return evaluate(config, channels, args.ensemble, [official_features()], "official test (takes 0-4)")
     if args.ensemble != 1:
-        parser.error(f"--ensemble {args.ensemble} needs --validate: the shipped file holds one network")
+        parser.error(f"--ensemble {args.ensemble} needs --validate or --test: the shipped file holds one network")
     if channels != (8, 16):
-        parser.error(f"--channels {args.channels} needs --validate: the shipped network has 8 and 16 channels")
+        parser.error(f"--channels {args.channels} needs --validate or --test: the shipped network has 8 and 16 channels")
     data = official_features()
     model, history = train_spoken(config, data, show_progress=True)
     ranges = activation_ranges(model, data[0])
