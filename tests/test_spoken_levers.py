@@ -254,7 +254,10 @@ def fake_trainer(seen):
     return fake_train
 
 
-def test_train_cli_validates_a_recipe(monkeypatch, capsys, clips):
+@pytest.fixture
+def faked(monkeypatch, clips):
+    """``(spoken_train, x, labels, seen)``: the module with 24 test clips as its validation takes
+    and :func:`fake_trainer` as its ``train_spoken``, noting each training in ``seen``."""
     from numformat.nn import spoken_train
 
     x = spoken_digit_features(clips)
@@ -262,6 +265,11 @@ def test_train_cli_validates_a_recipe(monkeypatch, capsys, clips):
     seen = []
     monkeypatch.setattr(spoken_train, "validation_features", lambda: (x, labels, x, labels))
     monkeypatch.setattr(spoken_train, "train_spoken", fake_trainer(seen))
+    return spoken_train, x, labels, seen
+
+
+def test_train_cli_validates_a_recipe(faked, capsys):
+    spoken_train, x, labels, seen = faked
     assert spoken_train.main(["--validate", "--seed", "2", "--mixup", "0.2", "--mask-bands", "4",
                               "--channels", "16,32"]) == 0
     [(config, data, architecture)] = seen
@@ -275,15 +283,10 @@ def test_train_cli_validates_a_recipe(monkeypatch, capsys, clips):
                       "seed 2")
 
 
-def test_train_cli_validates_an_ensemble(monkeypatch, capsys, clips):
-    from numformat.nn import spoken_train
+def test_train_cli_validates_an_ensemble(faked, capsys):
     from numformat.nn.model import FloatCNN
 
-    x = spoken_digit_features(clips)
-    labels = np.arange(len(clips)) % 10
-    seen = []
-    monkeypatch.setattr(spoken_train, "validation_features", lambda: (x, labels, x, labels))
-    monkeypatch.setattr(spoken_train, "train_spoken", fake_trainer(seen))
+    spoken_train, x, labels, seen = faked
     assert spoken_train.main(["--validate", "--seed", "4", "--ensemble", "3"]) == 0
     assert [config.seed for config, _, _ in seen] == [4, 5, 6]
     out = capsys.readouterr().out
@@ -309,15 +312,11 @@ def test_cross_validation_folds_split_the_training_takes(monkeypatch):
     assert np.array_equal(y_val, train.labels[held[2]])
 
 
-def test_train_cli_cross_validates_and_tests(monkeypatch, capsys, clips):
-    from numformat.nn import spoken_train
-
-    x = spoken_digit_features(clips)
-    labels = np.arange(len(clips)) % 10
-    folds, seen = [], []
+def test_train_cli_cross_validates_and_tests(faked, monkeypatch, capsys):
+    spoken_train, x, labels, seen = faked
+    folds = []
     monkeypatch.setattr(spoken_train, "fold_features", lambda fold, count: folds.append((fold, count)) or
                         (x, labels, x[fold::count], labels[fold::count]))
-    monkeypatch.setattr(spoken_train, "train_spoken", fake_trainer(seen))
     assert spoken_train.main(["--validate", "--folds", "3"]) == 0
     assert folds == [(0, 3), (1, 3), (2, 3)] and len(seen) == 3
     out = capsys.readouterr().out
