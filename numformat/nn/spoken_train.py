@@ -27,7 +27,7 @@ shifts** -- each network also shown the picture moved by one band and by one fra
 the shift augmentation at test time, five times the MACs -- on the validation takes 5-9, on
 all of the training takes 5-49 in ``--folds`` interleaved folds (each clip validated once by
 networks that never saw it: 2,700 clips instead of 300, so a recipe's gain of a quarter point
-is a few clips, not one), or on the official test takes.
+is about seven clips, not less than one), or on the official test takes.
 
 The features are rounded to 32nds (:mod:`numformat.nn.features`) and the network trains on
 them exactly; a CPU whose FFT or ``log`` differed in the last bit would move a feature only at an

@@ -174,9 +174,10 @@ def plot_levers(levers, ax=None, goal=None):
 def plot_words_heard(levers, ax=None, goal=None):
     """Adapting as it listens: accuracy on a new voice against how many of its words were heard
     before, from the study's ``running_mean_ensemble_3`` row (every speaker and random order
-    pooled, :func:`numformat.nn.spoken_levers.words_heard_curve`), between the same three
-    networks without adaptation (``band_mean_ensemble_3``) and adapted to the mean of all 500
-    clips (``speaker_mean_ensemble_3``), drawn as dashed lines; ``goal`` (%) dotted.  Returns the axes.
+    pooled, :func:`numformat.nn.spoken_levers.words_heard_curve`), between three CMN networks of
+    the same recipe trained without adaptation (``band_mean_ensemble_3``) and the adapted networks
+    with the mean of all 500 clips (``speaker_mean_ensemble_3``), drawn as dashed lines; ``goal``
+    (%) dotted.  Returns the axes.
     """
     import numpy as np
 
