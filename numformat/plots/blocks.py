@@ -121,5 +121,5 @@ def plot_outlier_study(studies, ax=None):
     ax.set_xticks(np.arange(len(methods)), methods, fontsize=9)
     ax.set_ylabel("output SQNR, dB")
     ax.legend(fontsize=8, loc="upper left")
-    ax.set_title("y = x·Wᵀ through each method (bars: bits per weight)", fontsize=10)
+    ax.set_title("y = x·Wᵀ through each method (above the bars: bits per weight)", fontsize=10)
     return ax
