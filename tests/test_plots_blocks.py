@@ -49,6 +49,19 @@ def test_bits_tradeoff_plots_every_scheme_at_its_bits(plots):
     assert [(line.get_xdata()[0], line.get_ydata()[0]) for line in sqnr_ax.lines] == [(8.3, 42.0), (4.3, 18.5)]
     assert [text.get_text() for text in sqnr_ax.texts] == ["int8", "mxfp4_e2m1"]
     assert accuracy_ax.lines[0].get_ydata()[0] == pytest.approx(99.33)
+    assert [text.get_text() for text in sqnr_ax.get_legend().get_texts()][:2] == ["MX: E8M0 scale per 32",
+                                                                                  "NVFP4: E4M3 scale per 16"]
+
+
+def test_tradeoff_labels_of_coinciding_points_move_apart(plots):
+    rows = [{"name": name, "bits_per_weight": 4.23, "sqnr_db": 20.5, "score": 0.9778}
+            for name in ("nvfp4", "int4-g128", "nf4")] + [{"name": "int8", "bits_per_weight": 8.3, "sqnr_db": 42.0,
+                                                          "score": 0.9778}]
+    accuracy_ax, sqnr_ax = plots.plot_bits_tradeoff(rows, 0.99)
+    for ax in (accuracy_ax, sqnr_ax):
+        places = [(text.xyann, text.get_horizontalalignment()) for text in ax.texts]
+        # three at one point take three places around it; the far one keeps the first
+        assert places == [((4, 3), "left"), ((4, -9), "left"), ((-4, 3), "right"), ((4, 3), "left")]
 
 
 def test_outlier_study_bars_are_the_studys_sqnr(plots, rng):

@@ -73,27 +73,44 @@ def plot_four_bit_levels(ax=None):
     return ax
 
 
+TRADEOFF_FAMILIES = {"mx": ("MX: E8M0 scale per 32", GREEN), "nvfp4": ("NVFP4: E4M3 scale per 16", ORANGE),
+                     "int": ("int: per tensor, channel or group", BLUE), "nf4": ("NF4: normal levels", PURPLE),
+                     "fp8": ("FP8: one scale per tensor", RED)}
+TRADEOFF_NEAR = (0.4, {"accuracy": 0.15, "sqnr": 1.5})  # points closer than this (bits; %, dB) move their labels
+TRADEOFF_LABEL_PLACES = ((4, 3, "left"), (4, -9, "left"), (-4, 3, "right"), (-4, -9, "right"))  # offsets, points
+
+
 def plot_bits_tradeoff(rows, float_accuracy, axes=None):
-    """Accuracy and weight SQNR against bits per weight, one point per scheme.
+    """Accuracy and weight SQNR against bits per weight, one point per scheme, coloured by family
+    (:data:`TRADEOFF_FAMILIES`, in the legend); a label whose point nearly coincides with earlier
+    ones moves to the next free place around it (:data:`TRADEOFF_LABEL_PLACES`) instead of
+    printing over theirs.
 
     ``rows`` as :func:`numformat.blocks.weight_tradeoff` returns them (``score`` an accuracy in
     [0, 1]).  Returns the two axes (accuracy left, SQNR right).
     """
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
     accuracy_ax, sqnr_ax = axes
-    colours = {"mx": GREEN, "nvfp4": ORANGE, "int": BLUE, "nf4": PURPLE, "fp8": RED}
     accuracy_ax.axhline(100 * float_accuracy, ls="--", color=GREY, lw=1, label=f"float32: {100 * float_accuracy:.2f}%")
+    placed = {"accuracy": [], "sqnr": []}
     for row in rows:
-        family = next((key for key in colours if row["name"].startswith(key)), "int")
+        family = next((key for key in TRADEOFF_FAMILIES if row["name"].startswith(key)), "int")
         bits = row["bits_per_weight"]
-        for ax, value in ((accuracy_ax, 100 * row["score"]), (sqnr_ax, row["sqnr_db"])):
-            ax.plot([bits], [value], "o", color=colours[family], ms=7)
-            ax.annotate(row["name"], (bits, value), textcoords="offset points", xytext=(4, 3), fontsize=7)
+        for ax, kind, value in ((accuracy_ax, "accuracy", 100 * row["score"]), (sqnr_ax, "sqnr", row["sqnr_db"])):
+            near = sum(abs(bits - b) < TRADEOFF_NEAR[0] and abs(value - v) < TRADEOFF_NEAR[1][kind]
+                       for b, v in placed[kind])
+            placed[kind].append((bits, value))
+            ax.plot([bits], [value], "o", color=TRADEOFF_FAMILIES[family][1], ms=7)
+            dx, dy, align = TRADEOFF_LABEL_PLACES[near % len(TRADEOFF_LABEL_PLACES)]
+            ax.annotate(row["name"], (bits, value), textcoords="offset points", xytext=(dx, dy), ha=align, fontsize=7)
     accuracy_ax.set_ylabel("test accuracy, %")
     accuracy_ax.legend(fontsize=8, loc="lower right")
+    sqnr_ax.legend(handles=[Line2D([], [], ls="", marker="o", color=colour, label=label)
+                            for label, colour in TRADEOFF_FAMILIES.values()], fontsize=7, loc="upper left")
     sqnr_ax.set_ylabel("weight SQNR, dB")
     for ax in axes:
         ax.set_xlabel("bits per weight, scales included")
