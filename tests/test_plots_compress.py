@@ -11,6 +11,8 @@ def test_size_waterfall_bars_are_the_stage_bytes(plots):
     assert [bar.get_height() for bar in ax.patches] == [bits / 8 for bits in stages.values()]
     assert [tick.get_text() for tick in ax.get_xticklabels()] == list(stages)
     assert ax.texts[-1].get_text() == "950 B\n16.1× smaller"
+    rounded = plots.plot_size_waterfall({"float32": 122176, "shared": 8490})  # 1061.25 bytes: the file needs 1,062
+    assert rounded.texts[-1].get_text().startswith("1,062 B\n")
 
 
 def test_shared_weights_draws_every_centroid(plots, pretrained):

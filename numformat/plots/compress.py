@@ -7,7 +7,8 @@ from ..palette import BLUE, GREY, LIGHT_GREEN, RED, VIOLET, YELLOW
 
 
 def plot_size_waterfall(stage_bits, ax=None, reference_bits=None):
-    """Bytes after each compression stage as falling bars, each labelled with its size and ratio.
+    """Bytes after each compression stage as falling bars, each labelled with its size in whole
+    bytes (rounded up, as :class:`~numformat.compress.ReportRow` counts them) and its ratio.
 
     ``stage_bits`` maps stage names, in order, to bits (``EncodedModel.stage_bits()``); the
     first stage is the reference for the "× smaller" labels unless ``reference_bits`` is given.
@@ -19,7 +20,8 @@ def plot_size_waterfall(stage_bits, ax=None, reference_bits=None):
     colours = [GREY, BLUE, YELLOW, LIGHT_GREEN, RED, VIOLET]
     bars = ax.bar(range(len(names)), sizes, color=colours[:len(names)] * (1 + len(names) // len(colours)))
     for position, (bar, size) in enumerate(zip(bars, sizes)):
-        ax.annotate(f"{size:,.0f} B\n{reference / size:.1f}× smaller", (position, size), textcoords="offset points",
+        whole_bytes = (stage_bits[names[position]] + 7) // 8  # a file holds whole bytes, as the report counts them
+        ax.annotate(f"{whole_bytes:,} B\n{reference / size:.1f}× smaller", (position, size), textcoords="offset points",
                     xytext=(0, 3), ha="center", fontsize=8)
         if position:
             ax.plot([position - 1.4, position - 0.4], [sizes[position - 1]] * 2, color="black", lw=0.8, ls=":")
