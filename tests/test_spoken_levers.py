@@ -307,18 +307,20 @@ def test_cross_validation_folds_split_the_training_takes(monkeypatch):
         assert set(zip(train.speakers[fold], train.labels[fold])) == set(zip(train.speakers, train.labels))
     from numformat.nn.spoken import SpokenDigits
     monkeypatch.setattr(SpokenDigits, "features", lambda self: np.arange(len(self), dtype=np.float32))
-    x_fit, y_fit, x_val, y_val = spoken_train.fold_features(2, 5)
-    assert np.array_equal(x_val, np.flatnonzero(held[2])) and np.array_equal(x_fit, np.flatnonzero(~held[2]))
-    assert np.array_equal(y_val, train.labels[held[2]])
+    splits = spoken_train.fold_splits(5)
+    assert len(splits) == 5
+    for fold, (x_fit, y_fit, x_val, y_val) in enumerate(splits):
+        assert np.array_equal(x_val, np.flatnonzero(held[fold])) and np.array_equal(x_fit, np.flatnonzero(~held[fold]))
+        assert np.array_equal(y_val, train.labels[held[fold]]) and np.array_equal(y_fit, train.labels[~held[fold]])
 
 
 def test_train_cli_cross_validates_and_tests(faked, monkeypatch, capsys):
     spoken_train, x, labels, seen = faked
     folds = []
-    monkeypatch.setattr(spoken_train, "fold_features", lambda fold, count: folds.append((fold, count)) or
-                        (x, labels, x[fold::count], labels[fold::count]))
+    monkeypatch.setattr(spoken_train, "fold_splits", lambda count: folds.append(count) or
+                        [(x, labels, x[fold::count], labels[fold::count]) for fold in range(count)])
     assert spoken_train.main(["--validate", "--folds", "3"]) == 0
-    assert folds == [(0, 3), (1, 3), (2, 3)] and len(seen) == 3
+    assert folds == [3] and len(seen) == 3
     out = capsys.readouterr().out
     model = spoken_train.FloatCNN.initial(np.random.default_rng(0), SPOKEN_CNN)
     right = int(np.sum(model.predict(x) == labels))  # the three folds pool every clip once
@@ -331,7 +333,8 @@ def test_train_cli_cross_validates_and_tests(faked, monkeypatch, capsys):
 def test_test_shifts_move_the_picture_and_average_the_probabilities(clips):
     from numformat.nn.distill import softmax
     from numformat.nn.model import FloatCNN
-    from numformat.nn.spoken_train import TEST_SHIFTS, ensemble_predict, shifted
+    from numformat.nn.spoken_train import TEST_SHIFTS, ensemble_predict
+    from numformat.nn.train import shifted
 
     x = spoken_digit_features(clips)
     up = shifted(x, 1, 0)

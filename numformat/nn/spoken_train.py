@@ -49,7 +49,7 @@ from .. import quant
 from .distill import softmax
 from .model import FloatCNN
 from .spoken import SPOKEN_CNN, WEIGHTS_PATH, load_spoken_digits, spoken_cnn
-from .train import Adam, TrainConfig, progress_bar, shift_images, train_epoch, weights_digest
+from .train import Adam, TrainConfig, progress_bar, shift_images, shifted, train_epoch, weights_digest
 
 VALIDATION_TAKES = 10  # takes 5-9 of the training set validate the settings (validation_features)
 FIRST_TRAINING_TAKE = 5  # the official training takes are 5-49 (cross-validation splits them into folds)
@@ -157,17 +157,6 @@ def train_networks(config, data, networks=1, **options):
             for seed in range(config.seed, config.seed + networks)]
 
 
-def shifted(x, bands, frames):
-    """Pictures ``x`` of shape ``(N, 1, mel bands, frames)`` moved by ``bands`` mel bands (up) and ``frames``
-    frames (later), each -1, 0 or 1, with 0.0 (the picture's mean) where nothing moved in.
-
-    >>> shifted(np.arange(1, 5, dtype=np.float32).reshape(1, 1, 2, 2), 1, 0)[0, 0].tolist()
-    [[0.0, 0.0], [1.0, 2.0]]
-    """
-    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
-    return padded[:, :, 1 - bands:1 - bands + x.shape[2], 1 - frames:1 - frames + x.shape[3]]
-
-
 def ensemble_predict(models, x, shifts=False):
     """The digit each input ``x`` is most likely to be by the ``models``' averaged probabilities
     (one model: its own prediction); with ``shifts``, each model also sees the pictures moved by
@@ -203,14 +192,15 @@ def parse_channels(parser, text):
     return tuple(int(part) for part in parts)
 
 
-def fold_features(fold, folds):
-    """``(x_fit, y_fit, x_val, y_val)`` for cross-validation on the official training takes 5-49:
-    fold ``fold`` of ``folds`` validates the takes ``t`` with ``(t - 5) % folds == fold`` (every
-    speaker and digit) and the other training takes fit; the test takes 0-4 stay out."""
+def fold_splits(folds):
+    """``[(x_fit, y_fit, x_val, y_val)]`` for cross-validation on the official training takes 5-49:
+    fold ``f`` of ``folds`` validates the takes ``t`` with ``(t - 5) % folds == f`` (every speaker
+    and digit) and the other training takes fit; the test takes 0-4 stay out.  The features are
+    computed once for all folds."""
     train, _ = load_spoken_digits("official")
-    held = (train.takes - FIRST_TRAINING_TAKE) % folds == fold
-    x = train.features()
-    return x[~held], train.labels[~held], x[held], train.labels[held]
+    x, fold_of = train.features(), (train.takes - FIRST_TRAINING_TAKE) % folds
+    return [(x[fold_of != fold], train.labels[fold_of != fold], x[fold_of == fold], train.labels[fold_of == fold])
+            for fold in range(folds)]
 
 
 def evaluate(config, channels, networks, splits, where):
@@ -259,8 +249,7 @@ def main(argv=None):
     if args.validate and args.test:
         parser.error("--validate and --test: choose one")
     if args.validate:
-        splits = ([fold_features(fold, args.folds) for fold in range(args.folds)] if args.folds
-                  else [validation_features()])
+        splits = fold_splits(args.folds) if args.folds else [validation_features()]
         where = f"{args.folds}-fold cross-validation (takes 5-49)" if args.folds else "validation (takes 5-9)"
         return evaluate(config, channels, args.ensemble, splits, where)
     if args.test:

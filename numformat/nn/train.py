@@ -85,6 +85,18 @@ class Adam:
             params[name] -= step_size * self.first[name] / (np.sqrt(self.second[name]) + np.float32(c.epsilon))
 
 
+def shifted(x, rows, columns):
+    """Images ``x`` ``(N, C, H, W)`` moved by ``rows`` pixels down (up the mel bands of a
+    spectrogram drawn with its origin low) and ``columns`` right, 0.0 where nothing moved in.
+
+    >>> shifted(np.arange(1, 5, dtype=np.float32).reshape(1, 1, 2, 2), 1, 0)[0, 0].tolist()
+    [[0.0, 0.0], [1.0, 2.0]]
+    """
+    pad = max(abs(rows), abs(columns))
+    padded = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    return padded[:, :, pad - rows:pad - rows + x.shape[2], pad - columns:pad - columns + x.shape[3]]
+
+
 def shift_images(x, rng, max_shift=1):
     """Move each image by a random whole number of pixels (at most ``max_shift``) each way.
 
@@ -92,15 +104,13 @@ def shift_images(x, rng, max_shift=1):
     showing the network such copies makes it generalise from only 1347 training images.
     Uncovered pixels become 0.0 (background).
     """
-    n, _, height, width = x.shape
-    padded = np.pad(x, ((0, 0), (0, 0), (max_shift, max_shift), (max_shift, max_shift)))
-    dy, dx = rng.integers(0, 2 * max_shift + 1, size=(2, n))
-    shifted = np.empty_like(x)
+    dy, dx = rng.integers(0, 2 * max_shift + 1, size=(2, len(x)))
+    moved = np.empty_like(x)
     for oy in range(2 * max_shift + 1):  # a loop over the few possible shifts, each a whole-array copy
         for ox in range(2 * max_shift + 1):
             chosen = (dy == oy) & (dx == ox)
-            shifted[chosen] = padded[chosen, :, oy:oy + height, ox:ox + width]
-    return shifted
+            moved[chosen] = shifted(x[chosen], max_shift - oy, max_shift - ox)
+    return moved
 
 
 def progress_bar(done, total, width=30, note=""):

@@ -136,6 +136,13 @@ def plot_confusion(labels, predicted, ax=None, *, classes=10, title=None):
     return ax
 
 
+def draw_goal(ax, goal, line):
+    """A dotted green line at ``goal`` percent drawn by ``line`` (``ax.axvline`` or ``ax.axhline``),
+    labelled for the legend; nothing when ``goal`` is None."""
+    if goal is not None:
+        line(check_real(goal, "goal", low=0, high=100), color=GREEN, ls=":", lw=1.5, label=f"goal {goal:g}%")
+
+
 def plot_levers(levers, ax=None, goal=None):
     """The speaker-independence study (:func:`numformat.nn.spoken_levers.study`): one row per
     lever, a bar for the mean over the six held-out speakers and a dot for each speaker, the
@@ -158,8 +165,7 @@ def plot_levers(levers, ax=None, goal=None):
                 label="each held-out speaker" if name == names[0] else None)
         ax.text(1, row, f"{levers[name]['mean']:.1%}", va="center", fontsize=8, color="white")
     shipped = 100 * levers["shipped"]["mean"]
-    if goal is not None:
-        ax.axvline(check_real(goal, "goal", low=0, high=100), color=GREEN, ls=":", lw=1.5, label=f"goal {goal:g}%")
+    draw_goal(ax, goal, ax.axvline)
     ax.axvline(shipped, color=RED, ls="--", lw=1, label="shipped settings (seed 0)")
     if "seed_1" in levers:
         other = 100 * levers["seed_1"]["mean"]
@@ -194,8 +200,7 @@ def plot_words_heard(levers, ax=None, goal=None):
                label=f"no adaptation: {levers['band_mean_ensemble_3']['mean']:.1%}")
     ax.axhline(100 * levers["speaker_mean_ensemble_3"]["mean"], color=ORANGE, ls="--", lw=1,
                label=f"the mean of all 500 clips removed: {levers['speaker_mean_ensemble_3']['mean']:.1%}")
-    if goal is not None:
-        ax.axhline(check_real(goal, "goal", low=0, high=100), color=GREEN, ls=":", lw=1.5, label=f"goal {goal:g}%")
+    draw_goal(ax, goal, ax.axhline)
     ax.set_xticks(np.arange(len(starts)), labels)
     ax.set(ylim=(0, 100), xlabel="the user's words heard before this one",
            ylabel="accuracy (%)")
