@@ -33,3 +33,7 @@ PALE_COLOURS = {"sign": "#d6e6f7", "exponent": "#d3eed9", "mantissa": "#f8e0cd",
 # One colour per float format in the figures that compare formats.
 FORMAT_COLOURS = {"float32": BLUE, "float16": ORANGE, "bfloat16": GREEN, "float8_e4m3fn": RED,
                   "float8_e5m2": PURPLE, "float64": DARK_GREY}
+
+# One colour per way of choosing a quantizer's range (the calibration methods, and QAT's
+# learned ranges) in the figures that compare them side by side.
+METHOD_COLOURS = {"minmax": BLUE, "percentile": GREEN, "mse": ORANGE, "entropy": PURPLE, "qat": RED}

@@ -20,7 +20,8 @@ def test_the_map_of_this_repository_lists_every_notebook_once_in_readme_order():
         assert notebook.minutes and notebook.minutes > 0 and notebook.teaches
         assert f"| {notebook.label} | [{notebook.path}]({notebook.path}) | {notebook.teaches} | {notebook.minutes} min |" in readme
         first_heading = json.loads((ROOT / notebook.path).read_text())["cells"][0]["source"]
-        assert notebook.title in "".join(first_heading) and notebook.label in notebook.title
+        assert notebook.title in "".join(first_heading)
+        assert notebook.title.startswith(f"{notebook.label} — "), f"{notebook.path}: title must read '{notebook.label} — ...'"
         assert notebook.kind == ("lab" if notebook.label.startswith("Lab") else "lesson")
     assert notebooks[0].path == "lessons/00_start_here.ipynb" and notebooks[0].short_title == "Start here"
 

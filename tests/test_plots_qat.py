@@ -30,6 +30,19 @@ def test_accuracy_vs_bits_plots_percentages_in_the_given_order(plots):
     assert ax.get_title() == "t"
 
 
+def test_accuracy_vs_bits_keeps_a_methods_colour_across_panels(plots):
+    from matplotlib.colors import same_color
+
+    from numformat.palette import METHOD_COLOURS
+
+    colours = {"PTQ mse": METHOD_COLOURS["mse"], "QAT": METHOD_COLOURS["qat"]}
+    both = plots.plot_accuracy_vs_bits({"PTQ minmax": [0.9], "PTQ mse": [0.9], "QAT": [0.9]}, (8,), 0.99,
+                                       colours=colours)
+    fewer = plots.plot_accuracy_vs_bits({"PTQ mse": [0.9], "QAT": [0.9]}, (8,), 0.99, colours=colours)
+    assert same_color(both.lines[3].get_color(), fewer.lines[2].get_color())  # QAT: one colour in both
+    assert same_color(fewer.lines[1].get_color(), METHOD_COLOURS["mse"])
+
+
 def test_sensitivity_heatmap_shows_the_table(plots):
     bits = (4, 2)
     accuracy = {tensor: (0.99, 0.9 - 0.1 * i) for i, tensor in enumerate(TENSORS)}

@@ -68,12 +68,12 @@ def plot_course_map(notebooks, ax=None):
             ax.text(start + 3, y, f"{title} (time not listed yet)", va="center", fontsize=8)
     ax.set_yticks(range(len(notebooks)), [notebook.label for notebook in notebooks])
     ax.invert_yaxis()
-    ax.set_xlim(0, start * 1.45 + 60)
+    ax.set_xlim(0, start * 1.55 + 60)
     ax.set_xlabel("minutes from the start")
     lessons = sum(notebook.kind == "lesson" for notebook in notebooks)
     labs = len(notebooks) - lessons
     ax.set_title(f"The course here: {lessons} lesson{'s' * (lessons != 1)} and {labs} lab{'s' * (labs != 1)}, "
                  f"about {start / 60:.1f} hours")
-    ax.legend(handles=[Patch(color=colour, label=kind) for kind, colour in colours.items()], loc="lower right",
+    ax.legend(handles=[Patch(color=colour, label=kind) for kind, colour in colours.items()], loc="upper right",
               fontsize=8)
     return ax

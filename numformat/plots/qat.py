@@ -44,10 +44,12 @@ def plot_fake_quant_ste(qp, axes=None, low=None, high=None):
     return axes
 
 
-def plot_accuracy_vs_bits(curves, bits, float_accuracy, ax=None, title=None):
+def plot_accuracy_vs_bits(curves, bits, float_accuracy, ax=None, title=None, colours=None):
     """Test accuracy against bit width, one line per entry of ``curves`` (label → accuracies).
 
-    Each curve holds one accuracy per width of ``bits``, or None where it was not measured.  A
+    Each curve holds one accuracy per width of ``bits``, or None where it was not measured.
+    ``colours`` (``{label: colour}``, e.g. from :data:`numformat.palette.METHOD_COLOURS`) keeps a
+    method's colour the same in panels that show different sets of curves.  A
     dashed line marks the float model and a shaded band the 1-point margin below it.  The x
     axis runs from the widest to the narrowest width, as the lesson's tables do.
     """
@@ -59,7 +61,8 @@ def plot_accuracy_vs_bits(curves, bits, float_accuracy, ax=None, title=None):
     ax.axhspan(100 * float_accuracy - 1, 100 * float_accuracy, color="grey", alpha=0.15, label="within 1 point")
     for label, accuracies in curves.items():
         measured = [i for i, accuracy in enumerate(accuracies) if accuracy is not None]
-        ax.plot(positions[measured], [100 * accuracies[i] for i in measured], "o-", lw=2, label=label)
+        ax.plot(positions[measured], [100 * accuracies[i] for i in measured], "o-", lw=2, label=label,
+                color=(colours or {}).get(label))
     ax.set_xticks(positions, [f"{width}" for width in bits])
     ax.set_xlabel("bits")
     ax.set_ylabel("test accuracy, %")
