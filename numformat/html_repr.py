@@ -158,7 +158,7 @@ def quantizer_html(q):
             ("output range", f"[{lowest!r}, {highest!r}]"),
             ("codes", f"[{q.code_min}, {q.code_max}] (two's complement)"),
             ("rounding, overflow", f"{html.escape(q.rounding)}, {html.escape(q.overflow)}"),
-            ("ideal SQNR, full-scale sine", f"6.02·{q.bits} + 1.76 = {theoretical_sqnr_db(q.bits):.2f} dB")]
+            ("ideal SQNR, full-scale sine", f"6.0206·{q.bits} + 1.7609 = {theoretical_sqnr_db(q.bits):.2f} dB")]
     codes = _code_sample(q)
     code_cells = "".join(f"<td>{'…' if code is None else code}</td>" for code in codes)
     level_cells = "".join(f"<td>{'…' if code is None else repr(q.decode(code))}</td>" for code in codes)

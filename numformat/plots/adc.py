@@ -24,7 +24,7 @@ def plot_sampling(fn, rate, duration, *, aliases=(), ax=None):
     ax.plot(t * 1e3, x, "o", color="C1", label=f"samples at {rate:g} Hz")
     ax.vlines(t * 1e3, 0, x, color="C1", lw=0.8)
     ax.set(xlabel="time (ms)", ylabel="amplitude")
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")  # beside the axes: no sample hidden
     return ax
 
 
@@ -157,7 +157,9 @@ def plot_quantization_error(t, x, quantizer, *, axes=None, quantized=None):
         axes[1].axhline(level, color="gray", ls=":")
     axes[1].set(xlabel="time (ms)", ylabel="error (steps)")
     reach = max(0.6, 1.05 * float(np.max(np.abs(error), initial=0)) / quantizer.step)  # dither and clipping reach further
-    axes[2].hist(error / quantizer.step, bins=20, range=(-reach, reach), color="C3", orientation="horizontal")
+    edge = np.ceil(reach * 10) / 10  # bins of 0.1 step with edges on ±0.5: no bar pokes past half a step
+    axes[2].hist(error / quantizer.step, bins=np.linspace(-edge, edge, round(edge * 20) + 1), color="C3",
+                 orientation="horizontal")
     axes[2].set(xlabel="count", ylabel="error (steps)")
     return axes
 

@@ -247,7 +247,7 @@ class QuantizerExplorer(widgets.VBox):
             expected += " with dither (−4.77 dB)" if self.dither else ""
         return (f"<div style='font-family:monospace'>step = {q.full_scale:g} / 2<sup>{q.bits - 1}</sup> = {q.step:.4g} · "
                 f"signal peak {peak_dbfs:+.1f} dB re full scale · {self.clipped} samples clipped<br>"
-                f"<b class='nf-sqnr'>SQNR {self.sqnr_db:.2f} dB</b> measured · 6.02·{q.bits} + 1.76 = "
+                f"<b class='nf-sqnr'>SQNR {self.sqnr_db:.2f} dB</b> measured · 6.0206·{q.bits} + 1.7609 = "
                 f"{self.theory_db:.2f} dB for a full-scale sine{expected}<br>{self._tone_html()}</div>")
 
     def _tone_html(self):
