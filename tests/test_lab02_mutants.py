@@ -34,6 +34,11 @@ EXACT_SATURATION = """    limit = 2.0 ** (m + n)
     return np.where(v >= limit, 2 ** (m + n) - 1, np.where(v < -limit, -(2 ** (m + n)), inside))
 """
 
+SATURATION_BEFORE_ROUNDING = """    limit = 2.0 ** (m + n)
+    inside = np.where((scaled >= -limit) & (scaled < limit), v, 0).astype(np.int64)
+    return np.where(scaled >= limit, 2 ** (m + n) - 1, np.where(scaled < -limit, -(2 ** (m + n)), inside))
+"""
+
 
 def _q_multiply(body):
     return "def q_multiply(a_raw, b_raw, n_a, n_b, m_out, n_out):\n" + body
@@ -78,6 +83,8 @@ MUTANTS = {
     # 2. to_q
     "to_q_floor_v_plus_half": ("to_q", _to_q("        v = np.floor(scaled + 0.5)\n", EXACT_SATURATION),
                                "test_to_q", r"0\.49999999999999994.*v \+ 0\.5"),
+    "to_q_saturates_before_rounding": ("to_q", _to_q(EXACT_NEAREST, SATURATION_BEFORE_ROUNDING), "test_to_q",
+                                       r"round beyond it \(0\.99999 → 32768\)"),
     "to_q_ties_to_even": ("to_q", _to_q("        v = np.round(scaled)\n", EXACT_SATURATION), "test_to_q", "ties.*up"),
     "to_q_ties_away_from_zero": ("to_q", _to_q("        v = np.sign(scaled) * np.floor(np.abs(scaled) + 0.5)\n", EXACT_SATURATION),
                                  "test_to_q", r"ties.*up.*-0\.5 → 0"),

@@ -30,6 +30,15 @@ def asymmetric(**changes):
     return ASYMMETRIC.format(**{**ASYMMETRIC_DEFAULTS, **changes})
 
 
+ASYMMETRIC_SINGLE_POINT_BEFORE_WIDENING = '''
+def asymmetric_qparams(x_min, x_max, qmin=-128, qmax=127):
+    if x_max == x_min:
+        return 1.0, min(max(0, qmin), qmax)
+    x_min, x_max = min(x_min, 0.0), max(x_max, 0.0)
+    scale = (x_max - x_min) / (qmax - qmin)
+    return scale, int(min(max(qmin - int(np.round(x_min / scale)), qmin), qmax))
+'''
+
 ASYMMETRIC_NO_SINGLE_POINT = '''
 def asymmetric_qparams(x_min, x_max, qmin=-128, qmax=127):
     x_min, x_max = min(x_min, 0.0), max(x_max, 0.0)
@@ -136,6 +145,8 @@ MUTANTS = {
     "asymmetric_float_zero_point": ("asymmetric_qparams", asymmetric(zero_point="qmin - np.round(x_min / scale)", result="zero_point"),
                                     "test_asymmetric_qparams", "int"),
     "asymmetric_no_single_point_case": ("asymmetric_qparams", ASYMMETRIC_NO_SINGLE_POINT, "test_asymmetric_qparams", "scale = 1.0"),
+    "asymmetric_single_point_before_widening": ("asymmetric_qparams", ASYMMETRIC_SINGLE_POINT_BEFORE_WIDENING,
+                                                "test_asymmetric_qparams", r"\[2, 2\] becomes \[0, 2\]"),
     # Part 2: symmetric scale
     "symmetric_over_127_5": ("symmetric_qparams", symmetric(scale="largest / 127.5"), "test_symmetric_qparams", "127"),
     "symmetric_over_128": ("symmetric_qparams", symmetric(scale="largest / 128"), "test_symmetric_qparams", "127"),
@@ -152,6 +163,12 @@ MUTANTS = {
     "quantize_int8_wraps": ("quantize", quantize(result="np.clip(codes.astype(np.int8), qmin, qmax)"), "test_quantize", "wrap|saturat"),
     "quantize_float_codes": ("quantize", quantize(result="np.clip(codes, qmin, qmax)"), "test_quantize", "integer"),
     "quantize_multiplies": ("quantize", quantize(rounded="np.rint(np.asarray(x) * scale)"), "test_quantize", "x / scale"),
+    "quantize_rounds_after_zero_point": ("quantize", quantize(rounded="np.rint(np.asarray(x, dtype=np.float64) / scale + zero_point) - zero_point"),
+                                         "test_quantize", "then add the zero point"),
+    "quantize_reciprocal": ("quantize", quantize(rounded="np.rint(np.asarray(x, dtype=np.float64) * (1 / scale))"),
+                            "test_quantize", "divide by the scale"),
+    "quantize_int8_bounds": ("quantize", quantize(result="np.clip(codes, -128, 127).astype(np.int64)"), "test_quantize",
+                             "qmin, qmax you are given"),
     # Part 3: dequantize
     "dequantize_int8_wraps": ("dequantize", DEQUANTIZE.format(result="scale * (np.asarray(q) - zero_point)"),
                               "test_dequantize", "wrap"),
@@ -161,6 +178,8 @@ MUTANTS = {
                            "test_dequantize", r"scale · \(q - zero_point\)"),
     "dequantize_integer_result": ("dequantize", DEQUANTIZE.format(result="np.rint(scale * (np.asarray(q, dtype=np.int64) - zero_point)).astype(np.int64)"),
                                   "test_dequantize", "float"),
+    "dequantize_float32": ("dequantize", DEQUANTIZE.format(result="scale * (np.asarray(q).astype(np.float32) - zero_point)"),
+                           "test_dequantize", "float64"),
     # Part 4: per-channel
     "per_channel_one_scale": ("per_channel_symmetric", per_channel(largest="np.full(len(w), np.abs(w).max())"),
                               "test_per_channel_symmetric", "per output channel|own scale"),
@@ -173,6 +192,8 @@ MUTANTS = {
                                 "test_per_channel_symmetric", "all-zero"),
     "per_channel_over_128": ("per_channel_symmetric", per_channel(scales="np.where(largest > 0, largest / 128, 1.0)"),
                              "test_per_channel_symmetric", "127"),
+    "per_channel_halves_up": ("per_channel_symmetric", per_channel(codes="np.clip(np.floor(w / shaped + 0.5), -127, 127).astype(np.int64)"),
+                              "test_per_channel_symmetric", "half to even"),
     "per_channel_float_codes": ("per_channel_symmetric", per_channel(codes="np.clip(np.rint(w / shaped), -127, 127)"),
                                 "test_per_channel_symmetric", "integer"),
     # Part 5: errors per layer

@@ -227,6 +227,7 @@ MUTANTS = {
     "conv_float_accumulators": ("conv_accumulators", conv(dtype="np.float64"), "test_conv_accumulators", "integer"),
     "conv_int8_wraparound": ("conv_accumulators", CONV_INT8_WINDOWS, "test_conv_accumulators", "int8|wrap"),
     "conv_no_overflow_check": ("conv_accumulators", conv(overflow="False"), "test_conv_accumulators", "OverflowError"),
+    "conv_overflow_above_only": ("conv_accumulators", conv(overflow="acc > INT32_MAX"), "test_conv_accumulators", "below the int32 range"),
     # Part 2: (M0, shift)
     "split_python_round": ("split_multiplier", split(m0="round(q * 2**31)"), "test_split_multiplier", "away from zero"),
     "split_truncates": ("split_multiplier", split(m0="int(q * 2**31)"), "test_split_multiplier", "round"),
@@ -258,6 +259,7 @@ MUTANTS = {
     "dense_forgets_bias": ("dense_accumulators", dense(start="0"), "test_dense_accumulators", "bias"),
     "dense_float_accumulators": ("dense_accumulators", dense(dtype="np.float64"), "test_dense_accumulators", "integer"),
     "dense_no_overflow_check": ("dense_accumulators", dense(overflow="False"), "test_dense_accumulators", "OverflowError"),
+    "dense_overflow_above_only": ("dense_accumulators", dense(overflow="acc > INT32_MAX"), "test_dense_accumulators", "below the int32 range"),
     # Part 5: the whole network
     "forward_without_relu": ("int8_cnn_forward", forward(low="-128"), "test_int8_cnn_forward", "ReLU"),
     "forward_one_multiplier": ("int8_cnn_forward", forward(channel="0"), "test_int8_cnn_forward", "channel"),
@@ -285,6 +287,8 @@ MUTANTS = {
                                  "test_matching_rules", "exactly"),
     "matching_without_axis": ("matching_rules", matching(axis=""), "test_matching_rules", "axis=1"),
     "matching_ignores_relu_clamp": ("matching_rules", matching(clamp="-128, 127"), "test_matching_rules", "clamp"),
+    "matching_one_multiplier_for_every_rule": ("matching_rules", matching(multiplier='layer.multiplier("fixedpoint")'),
+                                               "test_matching_rules", r"layer\.multiplier\(rule\)"),
     "half_up_away_from_zero": ("requantize_half_up",
                                half_up(scaled="np.sign(high) * ((np.abs(high) + ((1 << right) >> 1)) >> right)"),
                                "test_requantize_half_up", "towards \\+inf"),

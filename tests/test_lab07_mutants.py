@@ -82,6 +82,8 @@ MUTANTS = {
                            "test_sine_fit_3", "a tuple of three Python floats"),
     # 2. SINAD and ENOB
     "sinad_peak_not_rms": ("sinad_enob", _sinad(ratio="fit.amplitude / residual_rms"), "test_sinad_enob", "amplitude/√2"),
+    "sinad_record_rms": ("sinad_enob", _sinad(ratio="np.sqrt(np.mean(x ** 2)) / residual_rms"), "test_sinad_enob",
+                         "not the record's RMS"),
     "sinad_ten_log": ("sinad_enob", _sinad(scale="10"), "test_sinad_enob", "20·log10"),
     "sinad_upside_down": ("sinad_enob", _sinad(ratio="residual_rms / (fit.amplitude / np.sqrt(2))"),
                           "test_sinad_enob", "the sine's RMS being amplitude/√2"),
