@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import decimal
+import os
 import sys
 from fractions import Fraction
 
@@ -309,9 +310,12 @@ def main(argv=None):
         return stop.code
     try:
         args.run(args)
+        sys.stdout.flush()
     except (TypeError, ValueError, OverflowError) as error:
         print(f"numformat {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `numformat float 8.625 | head -3`: the reader left early; stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

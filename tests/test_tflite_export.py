@@ -341,3 +341,11 @@ def test_float_model_exports_and_matches_its_forward_pass(digits, second_network
         theirs, ours = run_litert(path, x, kernels=kernels), model.forward(x)
         np.testing.assert_allclose(theirs, ours, rtol=1e-5, atol=1e-5 * np.abs(ours).max())
         np.testing.assert_array_equal(theirs.argmax(axis=1), ours.argmax(axis=1))
+
+
+def test_float_export_is_the_same_bytes_from_a_copy_of_the_model(digits, tmp_path):
+    """The file's description holds the model's repr, which names no memory address."""
+    model = digits[0]
+    export_tflite(model, tmp_path / "a.tflite")
+    export_tflite(model.copy(), tmp_path / "b.tflite")
+    assert (tmp_path / "a.tflite").read_bytes() == (tmp_path / "b.tflite").read_bytes()

@@ -121,6 +121,17 @@ class FloatCNN:
         """Bytes the parameters take in float32."""
         return sum(value.nbytes for value in self.params.values())
 
+    def __repr__(self):
+        """The layers' weight shapes and the size: the same text every run (a ``.tflite`` file's
+        description holds it, so the file is the same bytes every time).
+
+        >>> from numformat.nn import load_pretrained
+        >>> load_pretrained()
+        FloatCNN(conv1_weight (8, 1, 3, 3), conv2_weight (16, 8, 3, 3), fc_weight (10, 256); 15272 bytes, 10 classes)
+        """
+        shapes = ", ".join(f"{name} {tuple(value.shape)}" for name, value in self.params.items() if value.ndim > 1)
+        return f"FloatCNN({shapes}; {self.nbytes} bytes, {self.architecture.classes} classes)"
+
     def _apply(self, layer, values):
         """One layer's output (before its fused ReLU) and what its backward pass needs (conv rows)."""
         if isinstance(layer, Conv2d):
