@@ -78,7 +78,7 @@ def test_a_floor_below_the_loudest_bounds_the_log_energies(powers, floor_db):
         assert np.ptp(log_energies) <= floor_db * np.log(10) / 10 + np.log(2) < np.ptp(shipped)
 
 
-@pytest.mark.parametrize("name", ["vtlp_10", "noise"])
+@pytest.mark.parametrize("name", ["vtlp_10", "noise", "gain"])
 def test_augmentations_are_seeded_and_change_the_pictures(powers, name):
     first = lever_features(powers, LEVERS[name], np.random.default_rng(3))
     again = lever_features(powers, LEVERS[name], np.random.default_rng(3))
@@ -90,6 +90,15 @@ def test_noise_is_white_power_at_the_snr_drawn(powers):
     noisy = lever_features(powers, Lever("10 dB", noise_snr_db=(10.0, 10.0)), np.random.default_rng(0))
     white = powers + powers.mean(axis=(1, 2), keepdims=True) * 10 ** (-10 / 10)
     np.testing.assert_array_equal(noisy, lever_features(white, LEVERS["shipped"]))
+
+
+def test_gain_scales_the_power_and_moves_the_picture_only_through_the_log_floor(powers):
+    quieter = lever_features(powers, Lever("-20 dB", gain_db=(-20.0, -20.0)), np.random.default_rng(0))
+    np.testing.assert_array_equal(quieter, lever_features(powers * 0.01, LEVERS["shipped"]))
+    assert not np.array_equal(quieter, lever_features(powers, LEVERS["shipped"]))  # the fixed 1e-6 floor is not scaled
+    floored = Lever("floor and gain", floor_db=50.0, gain_db=(-20.0, -20.0))  # a floor that follows the loudest band
+    np.testing.assert_allclose(lever_features(powers, floored, np.random.default_rng(0)),
+                               lever_features(powers, Lever("floor", floor_db=50.0)), atol=FEATURE_STEP)
 
 
 @pytest.mark.parametrize("factor", [0.9, 0.95, 1.05, 1.1])
@@ -235,6 +244,9 @@ def test_the_combined_lever_is_cmn_with_the_floor(powers):
     (["--validate", "--folds", "1"], "--folds 1 needs --validate and must be from 2 to 9 folds"),
     (["--validate", "--folds", "10"], "--folds 10 needs --validate and must be from 2 to 9 folds"),
     (["--validate", "--test"], "--validate and --test: choose one"),
+    (["--distill", "3"], "--distill 3 needs --validate or --test, a temperature above 0 up to 100, and no --mixup"),
+    (["--validate", "--distill", "0"], "--distill 0 needs --validate or --test, a temperature above 0"),
+    (["--test", "--distill", "3", "--mixup", "0.2"], "and no --mixup (its targets are already soft)"),
 ])
 def test_train_cli_refuses_bad_channels(capsys, argv, message):
     from numformat.nn import spoken_train
@@ -294,6 +306,42 @@ def test_train_cli_validates_an_ensemble(faked, capsys):
     averaged = np.mean(spoken_train.ensemble_predict(members, x) == labels)
     assert f"validation (takes 5-9) accuracy {averaged:.2%} (" in out and out.count("3 networks averaged") == 1
     assert out.count(", seed ") == 6 and out.count("3 networks + 5 shifts averaged") == 1
+
+
+def test_ensemble_targets_blend_the_label_with_the_shifted_ensembles_soft_answers(clips):
+    from numformat.nn.distill import softmax
+    from numformat.nn.model import FloatCNN
+    from numformat.nn.spoken_train import TEST_SHIFTS, ensemble_targets
+    from numformat.nn.train import shifted
+
+    x, labels = spoken_digit_features(clips[:6]), np.array([3, 1, 4, 1, 5, 9])
+    members = [FloatCNN.initial(np.random.default_rng(seed), SPOKEN_CNN) for seed in (1, 2)]
+    targets = ensemble_targets(members, x, labels, 3.0)
+    assert targets.dtype == np.float32 and targets.shape == (6, 10)
+    np.testing.assert_allclose(targets.sum(axis=1), 1, rtol=1e-6)
+    assert np.array_equal(ensemble_targets(members, x, labels, 3.0, label_weight=1.0), np.eye(10)[labels])
+    soft = np.mean([softmax(model.forward(shifted(x, *move)), 3.0) for model in members for move in TEST_SHIFTS], axis=0)
+    np.testing.assert_allclose(ensemble_targets(members, x, labels, 3.0, label_weight=0.0), soft, rtol=1e-6)
+    np.testing.assert_allclose(targets, 0.5 * np.eye(10)[labels] + 0.5 * soft, rtol=1e-6)
+    hotter = ensemble_targets(members, x, labels, 10.0, label_weight=0.0)
+    assert np.all(hotter.max(axis=1) <= soft.max(axis=1) + 1e-7)  # a higher temperature flattens the answers
+
+
+def test_train_cli_distills_the_ensemble_into_one_network(faked, capsys):
+    from numformat.nn.model import FloatCNN
+
+    spoken_train, x, labels, seen = faked
+    assert spoken_train.main(["--validate", "--seed", "4", "--ensemble", "2", "--distill", "3"]) == 0
+    assert [config.seed for config, _, _ in seen] == [4, 5, 4]  # two teachers, then the student from --seed
+    members = [FloatCNN.initial(np.random.default_rng(seed), SPOKEN_CNN) for seed in (4, 5)]
+    student_data = seen[2][1]
+    assert student_data[0] is x and student_data[2] is x and student_data[3] is labels
+    np.testing.assert_array_equal(student_data[1], spoken_train.ensemble_targets(members, x, labels, 3.0))
+    out = capsys.readouterr().out
+    student = np.mean(spoken_train.ensemble_predict([FloatCNN.initial(np.random.default_rng(4), SPOKEN_CNN)], x) == labels)
+    assert (f"validation (takes 5-9) accuracy {student:.2%} ({round(len(x) * (1 - student))} of {len(x)} wrong), "
+            "one network distilled from 2 networks + 5 shifts at T = 3\n") in out
+    assert out.count("one network distilled from 2 networks + 5 shifts at T = 3, itself with 5 shifts") == 1
 
 
 def test_cross_validation_folds_split_the_training_takes(monkeypatch):

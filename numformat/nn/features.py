@@ -17,9 +17,10 @@ Every step is one short function a student can read and redo by hand:
    ``2595·log10(1 + f/700)`` (HTK's), narrow at low frequencies where the ear resolves pitch
    finely, wide at high ones; each band sums the power under its triangle;
 6. **log** (:func:`log_mel`): ``ln(band power + 1e-6)``: loudness is heard on a log scale, and a
-   gain becomes an added constant;
+   gain becomes an added constant, except in quiet bands whose power is near the ``1e-6``
+   floor (which keeps silence finite and does not move with the gain);
 7. **normalisation**: the picture minus its mean, which removes that constant -- the gain of
-   the microphone, the distance to it -- and divided by its standard deviation, so a loud and a
+   the microphone, the distance to it -- wherever the floor does not matter, and divided by its standard deviation, so a loud and a
    soft voice span the same range; then rounded to 32nds, which float32 holds exactly (chosen
    on validation takes against each band's own mean, cepstral mean normalisation: 95.7% vs 95.0%).
 

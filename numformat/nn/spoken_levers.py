@@ -1,6 +1,6 @@
 """Speaker independence: the levers tried, each measured with every speaker held out in turn.
 
-    python -m numformat.nn.spoken_levers                # every lever: 186 trainings, ~3.5 h on 2 cores
+    python -m numformat.nn.spoken_levers                # every lever: 192 trainings, ~3.6 h on 2 cores
     python -m numformat.nn.spoken_levers --jobs 1 --levers shipped,band_mean --update
 
 With five voices to learn from, the spoken-digit CNN learns those voices: trained on five
@@ -18,10 +18,12 @@ never heard.  The result goes to ``numformat/data/spoken_levers.json`` (lesson 1
 * **augmentation** (training pictures only, new every epoch): vocal tract length perturbation
   (VTLP, Jaitly & Hinton 2013: the filterbank's frequencies scaled by a random factor in
   ``1 ± vtlp``, a shorter or longer vocal tract), speed perturbation (Ko et al. 2015: the clip
-  played ``1 ± speed`` times as fast, pitch and formants moving together), white noise at a
-  random SNR, SpecAugment masks and mixup (:mod:`numformat.nn.spoken_train`); a *gain* is hardly
-  a lever here: the picture is normalised to its own mean and spread, so a quieter copy differs
-  only where rounding its samples to 16 bits does;
+  played ``1 ± speed`` times as fast, pitch and formants moving together), a random *gain*
+  (the power scaled by ``10**(g/10)``, ``g`` in dB drawn from ``gain_db``, as a microphone's
+  gain before the ADC: the normalisation removes the constant a gain adds to the log, except in
+  quiet bands near the fixed ``1e-6`` floor, which a gain moves), white noise's average power
+  (a flat floor across the spectrum) at a random SNR below the speech, SpecAugment masks and
+  mixup (:mod:`numformat.nn.spoken_train`);
 * **model**: the two convolutions twice as wide, or a third conv block
   (:func:`~numformat.nn.spoken.spoken_cnn`), or an *ensemble*: three (five) networks trained
   from seeds 0, 1, 2 (3, 4) whose probabilities are averaged (three, five times the MACs);
@@ -75,7 +77,8 @@ class Lever:
     floor_db: float = 0.0      # > 0: log floor this many dB below the clip's loudest band energy
     lifter: int = 0            # > 0: keep this many cepstral coefficients per frame
     vtlp: float = 0.0          # > 0: warp the filterbank by a factor in 1 ± vtlp per clip and epoch
-    noise_snr_db: tuple = ()   # (low, high): add white noise at an SNR drawn from this range
+    gain_db: tuple = ()        # (low, high): scale the power by a gain (dB) drawn from this range
+    noise_snr_db: tuple = ()   # (low, high): add white noise's average power at an SNR drawn from this range
     speed: float = 0.0         # > 0: play each training clip at a speed in 1 ± speed per epoch
     channels: tuple = (8, 16)  # each convolution's channels (spoken_cnn)
     speaker_mean: bool = False  # remove each speaker's mean picture (over all their clips)
@@ -86,7 +89,7 @@ class Lever:
 
     @property
     def augments_front_end(self):
-        return self.vtlp > 0 or self.speed > 0 or bool(self.noise_snr_db)
+        return self.vtlp > 0 or self.speed > 0 or bool(self.noise_snr_db) or bool(self.gain_db)
 
 
 LEVERS = {
@@ -98,6 +101,7 @@ LEVERS = {
     "lifter_12": Lever("cepstral lifter, 12 coefficients", lifter=12),
     "vtlp_10": Lever("VTLP, warp 0.9 to 1.1", vtlp=0.1),
     "noise": Lever("white noise, SNR 10 to 30 dB", noise_snr_db=(10.0, 30.0)),
+    "gain": Lever("gain, -20 to +10 dB", gain_db=(-20.0, 10.0)),
     "band_mean_masks": Lever("CMN + SpecAugment masks (4 bands, 4 frames)", norm="band_mean",
                              config=SpokenConfig(mask_bands=4, mask_frames=4)),
     "band_mean_mixup": Lever("CMN + mixup (0.2)", norm="band_mean", config=SpokenConfig(mixup=0.2)),
@@ -193,11 +197,13 @@ def lever_picture(power, lever, bank):
 
 def lever_features(powers, lever, rng=None):
     """``(N, 1, bands, frames)`` pictures of the clips whose speech power spectra are ``powers``;
-    with ``rng``, ``lever``'s augmentations (VTLP, noise) drawn afresh for every clip."""
+    with ``rng``, ``lever``'s augmentations (VTLP, gain, noise) drawn afresh for every clip."""
     bank = mel_filterbank()
     alphas = rng.uniform(1 - lever.vtlp, 1 + lever.vtlp, len(powers)) if rng is not None and lever.vtlp else None
     pictures = np.empty((len(powers), 1, MEL_BANDS, powers.shape[1]), np.float32)
     for index, power in enumerate(powers):
+        if rng is not None and lever.gain_db:
+            power = power * 10 ** (rng.uniform(*lever.gain_db) / 10)
         if rng is not None and lever.noise_snr_db:
             power = power + power.mean() * 10 ** (-rng.uniform(*lever.noise_snr_db) / 10)
         pictures[index, 0] = lever_picture(power, lever, bank if alphas is None else warped_filterbank(alphas[index]))

@@ -6,6 +6,7 @@
     python -m numformat.nn.spoken_train --validate --ensemble 3         # three networks, probabilities averaged
     python -m numformat.nn.spoken_train --validate --folds 5 --ensemble 3   # cross-validated on takes 5-49
     python -m numformat.nn.spoken_train --test --ensemble 3             # the same on the official test takes
+    python -m numformat.nn.spoken_train --validate --folds 5 --ensemble 3 --distill 3   # one network taught by three
 
 This is the digits CNN's loop (:mod:`numformat.nn.train`: seeded He initialisation, Adam,
 mini-batches of 32, a learning rate decaying linearly to 0, every float operation in a fixed
@@ -27,7 +28,12 @@ shifts** -- each network also shown the picture moved by one band and by one fra
 the shift augmentation at test time, five times the MACs -- on the validation takes 5-9, on
 all of the training takes 5-49 in ``--folds`` interleaved folds (each clip validated once by
 networks that never saw it: 2,700 clips instead of 300, so a recipe's gain of a quarter point
-is about seven clips, not less than one), or on the official test takes.
+is about seven clips, not less than one), or on the official test takes.  With ``--distill T``
+they also train one more network (seed ``--seed``) on the ensemble's answers instead of the
+labels (knowledge distillation, :mod:`numformat.nn.distill`): half the one-hot label, half the
+networks' probabilities at temperature ``T`` averaged over the test shifts
+(:func:`ensemble_targets`), which would give one network's MACs the ensemble's accuracy if it
+learned all of it.
 
 The features are rounded to 32nds (:mod:`numformat.nn.features`) and the network trains on
 them exactly; a CPU whose FFT or ``log`` differed in the last bit would move a feature only at an
@@ -165,6 +171,16 @@ def ensemble_predict(models, x, shifts=False):
     return sum(softmax(model.forward(shifted(x, *move))) for model in models for move in moves).argmax(axis=1)
 
 
+def ensemble_targets(models, x, y, temperature, label_weight=0.5):
+    """Distillation targets ``(N, 10)`` float32 for the pictures ``x`` with labels ``y``:
+    ``label_weight · one_hot(y) + (1 − label_weight) · p``, with ``p`` the ``models``'
+    probabilities at ``temperature`` averaged over the :data:`TEST_SHIFTS` (what
+    :func:`ensemble_predict` with ``shifts=True`` takes the argmax of, at temperature 1)."""
+    soft = sum(softmax(model.forward(shifted(x, *move)), temperature) for model in models for move in TEST_SHIFTS)
+    soft = soft / (len(models) * len(TEST_SHIFTS))
+    return (label_weight * np.eye(SPOKEN_CNN.classes)[y] + (1 - label_weight) * soft).astype(np.float32)
+
+
 def recipe_predictions(models, x, first_seed):
     """``{name: predicted digits}`` of each of ``models`` alone (``"seed 0"``, ...) and, with more
     than one, of their averaged probabilities, each without and with the :data:`TEST_SHIFTS`."""
@@ -203,15 +219,26 @@ def fold_splits(folds):
             for fold in range(folds)]
 
 
-def evaluate(config, channels, networks, splits, where):
+def evaluate(config, channels, networks, splits, where, distill=None):
     """Train ``networks`` networks (seeds ``config.seed`` on) on each ``(x_fit, y_fit, x_eval,
     y_eval)`` of ``splits`` and print, pooled over the splits, the accuracy of each network, of
-    their averaged probabilities and of both with the test shifts (:func:`recipe_predictions`)."""
+    their averaged probabilities and of both with the test shifts (:func:`recipe_predictions`);
+    with ``distill`` (a temperature), also of one network trained on their :func:`ensemble_targets`."""
     pooled = {}
-    for data in splits:
-        trained = train_networks(config, data, networks, show_progress=True, architecture=spoken_cnn(*channels))
-        for name, predicted in recipe_predictions([model for model, _ in trained], data[2], config.seed).items():
-            pooled.setdefault(name, []).append(predicted == data[3])
+    for x_fit, y_fit, x_eval, y_eval in splits:
+        architecture = spoken_cnn(*channels)
+        trained = train_networks(config, (x_fit, y_fit, x_eval, y_eval), networks, show_progress=True,
+                                 architecture=architecture)
+        models = [model for model, _ in trained]
+        found = recipe_predictions(models, x_eval, config.seed)
+        if distill is not None:
+            targets = ensemble_targets(models, x_fit, y_fit, distill)
+            student, _ = train_spoken(config, (x_fit, targets, x_eval, y_eval), show_progress=True, architecture=architecture)
+            name = f"one network distilled from {networks} networks + {len(TEST_SHIFTS)} shifts at T = {distill:g}"
+            found[name] = ensemble_predict([student], x_eval)
+            found[f"{name}, itself with {len(TEST_SHIFTS)} shifts"] = ensemble_predict([student], x_eval, shifts=True)
+        for name, predicted in found.items():
+            pooled.setdefault(name, []).append(predicted == y_eval)
     for name, right in pooled.items():
         right = np.concatenate(right)
         print(f"{where} accuracy {right.mean():.2%} ({right.size - right.sum()} of {right.size} wrong), {name}")
@@ -232,6 +259,8 @@ def main(argv=None):
     parser.add_argument("--ensemble", type=int, default=1,
                         help="with --validate or --test: train this many networks (seeds --seed, --seed + 1, "
                              "...) and report their averaged probabilities too")
+    parser.add_argument("--distill", type=float, default=None, metavar="T",
+                        help="with --validate or --test: also train one network on the ensemble's answers at temperature T")
     parser.add_argument("--validate", action="store_true",
                         help="fit takes 10-49, report takes 5-9, write nothing: how the settings were chosen")
     parser.add_argument("--folds", type=int, default=0,
@@ -248,12 +277,15 @@ def main(argv=None):
         parser.error(f"--folds {args.folds} needs --validate and must be from 2 to 9 folds of the takes 5-49")
     if args.validate and args.test:
         parser.error("--validate and --test: choose one")
+    if args.distill is not None and (not (args.validate or args.test) or not 0 < args.distill <= 100 or args.mixup):
+        parser.error(f"--distill {args.distill:g} needs --validate or --test, a temperature above 0 up to 100, "
+                     "and no --mixup (its targets are already soft)")
     if args.validate:
         splits = fold_splits(args.folds) if args.folds else [validation_features()]
         where = f"{args.folds}-fold cross-validation (takes 5-49)" if args.folds else "validation (takes 5-9)"
-        return evaluate(config, channels, args.ensemble, splits, where)
+        return evaluate(config, channels, args.ensemble, splits, where, args.distill)
     if args.test:
-        return evaluate(config, channels, args.ensemble, [official_features()], "official test (takes 0-4)")
+        return evaluate(config, channels, args.ensemble, [official_features()], "official test (takes 0-4)", args.distill)
     if args.ensemble != 1:
         parser.error(f"--ensemble {args.ensemble} needs --validate or --test: the shipped file holds one network")
     if channels != (8, 16):
