@@ -1,7 +1,8 @@
 """FP8 simulation: the CNN with its weights and activations rounded onto E4M3 or E5M2 grids.
 
 FP8 (Micikevicius et al., "FP8 Formats for Deep Learning", 2022; the OCP 8-bit floating point
-specification, 2023; NVIDIA Hopper, Intel Gaudi 2, AMD MI300) spends its 8 bits on a sign, an
+specification, 2023; NVIDIA Hopper and Blackwell, AMD MI350, Intel Gaudi 3 -- AMD MI300 and
+Intel Gaudi 2 use an E4M3 variant whose largest value is 240) spends its 8 bits on a sign, an
 exponent and a mantissa:
 
 * **E4M3** (``float8_e4m3fn``): 3 mantissa bits, largest value 448, no infinities — for weights

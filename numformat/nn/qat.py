@@ -53,10 +53,11 @@ def quantization_aware_training(model, calib_x, *, weight_bits=4, activation_bit
                                 averaging_constant=AVERAGING_CONSTANT, data=None, augment=False):
     """QAT: fine-tune ``model`` with fake-quantized weights (and activations), then freeze the ranges.
 
-    One epoch from the trained weights is enough for this model: the learning rate starts at
-    0.0005, where the float model's own 40-epoch schedule was near its end, and decays to 0;
+    One epoch from the trained weights is enough for this model: the learning rate is
+    0.0005, where the float model's own 40-epoch schedule was near its end (the schedule decays
+    once per epoch, so one epoch keeps it constant);
     the images are not augmented (a short fine-tuning has to fit the rounding, not generalise
-    further: with the float training's random shifts QAT ends 0.5-1 point lower).
+    further: with the float training's random shifts QAT ends 0.2-1.6 points lower).
 
     Parameters
     ----------
@@ -69,7 +70,7 @@ def quantization_aware_training(model, calib_x, *, weight_bits=4, activation_bit
         ``"minmax"`` or ``"mse"`` (for the weights' clipping and the activations' initial ranges).
     epochs, learning_rate, seed
         The fine-tuning run (:class:`~numformat.nn.train.TrainConfig`; the learning rate
-        decays linearly to 0 over ``epochs``; ``seed`` chooses the shuffle, and the shifts if ``augment``).
+        steps down linearly, once per epoch, towards 0 over ``epochs``: constant for one epoch; ``seed`` chooses the shuffle, and the shifts if ``augment``).
     averaging_constant : float
         How far each training batch moves the activation ranges.
     data : tuple of numpy.ndarray, optional
