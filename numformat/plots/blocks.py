@@ -76,15 +76,50 @@ def plot_four_bit_levels(ax=None):
 TRADEOFF_FAMILIES = {"mx": ("MX: E8M0 scale per 32", GREEN), "nvfp4": ("NVFP4: E4M3 scale per 16", ORANGE),
                      "int": ("int: per tensor, channel or group", BLUE), "nf4": ("NF4: normal levels", PURPLE),
                      "fp8": ("FP8: one scale per tensor", RED)}
-TRADEOFF_NEAR = (0.4, {"accuracy": 0.15, "sqnr": 1.5})  # points closer than this (bits; %, dB) move their labels
-TRADEOFF_LABEL_PLACES = ((4, 3, "left"), (4, -9, "left"), (-4, 3, "right"), (-4, -9, "right"))  # offsets, points
+TRADEOFF_LABEL_PLACES = ((4, 3, "left"), (4, -9, "left"), (-4, 3, "right"), (-4, -9, "right"), (14, -3, "left"),
+                         (-14, -3, "right"), (10, 14, "left"), (10, -20, "left"), (-10, 14, "right"),
+                         (-10, -20, "right"), (20, 24, "left"), (20, -30, "left"), (-20, 24, "right"),
+                         (-20, -30, "right"))  # offsets from the point, in points, tried in turn
+TRADEOFF_LEADER_FROM = 4  # places from this index on are far enough to draw a thin line to the point
+
+
+def label_boxes(ax, positions, names, fontsize):
+    """Where each name's label goes: the first of :data:`TRADEOFF_LABEL_PLACES` whose text box
+    (estimated from the name's length) covers neither a point nor a label placed before, else
+    the one that covers least.  Returns ``[(dx, dy, align)]``, one per point."""
+    import numpy as np
+
+    ax.autoscale_view()
+    box = ax.get_window_extent()
+    scale = 72 / ax.figure.dpi  # pixels to points
+    width_pt, height_pt = box.width * scale, box.height * scale
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    points = np.array([((x - x0) / (x1 - x0) * width_pt, (y - y0) / (y1 - y0) * height_pt) for x, y in positions])
+    taken = [(px - 4, py - 4, px + 4, py + 4) for px, py in points]  # the markers
+
+    def overlap(a, b):
+        return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+    chosen = []
+    for (px, py), name in zip(points, names):
+        width, height = 0.56 * fontsize * len(name), 1.2 * fontsize
+        candidates = []
+        for dx, dy, align in TRADEOFF_LABEL_PLACES:
+            left = px + dx if align == "left" else px + dx - width
+            candidate = (left, py + dy - 0.25 * fontsize, left + width, py + dy + height - 0.25 * fontsize)
+            inside = 0 <= candidate[0] and candidate[2] <= width_pt and 0 <= candidate[1] and candidate[3] <= height_pt
+            cost = sum(overlap(candidate, other) for other in taken) + (0 if inside else 1e3)
+            candidates.append((cost, (dx, dy, align), candidate))
+        cost, place, candidate = min(candidates, key=lambda item: item[0])  # the first free one, or the least covered
+        chosen.append(place)
+        taken.append(candidate)
+    return chosen
 
 
 def plot_bits_tradeoff(rows, float_accuracy, axes=None):
     """Accuracy and weight SQNR against bits per weight, one point per scheme, coloured by family
     (:data:`TRADEOFF_FAMILIES`, in the legend); a label whose point nearly coincides with earlier
-    ones moves to the next free place around it (:data:`TRADEOFF_LABEL_PLACES`) instead of
-    printing over theirs.
+    ones moves to a free place around it (:func:`label_boxes`) instead of printing over them.
 
     ``rows`` as :func:`numformat.blocks.weight_tradeoff` returns them (``score`` an accuracy in
     [0, 1]).  Returns the two axes (accuracy left, SQNR right).
@@ -96,17 +131,16 @@ def plot_bits_tradeoff(rows, float_accuracy, axes=None):
         _, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
     accuracy_ax, sqnr_ax = axes
     accuracy_ax.axhline(100 * float_accuracy, ls="--", color=GREY, lw=1, label=f"float32: {100 * float_accuracy:.2f}%")
-    placed = {"accuracy": [], "sqnr": []}
-    for row in rows:
-        family = next((key for key in TRADEOFF_FAMILIES if row["name"].startswith(key)), "int")
-        bits = row["bits_per_weight"]
-        for ax, kind, value in ((accuracy_ax, "accuracy", 100 * row["score"]), (sqnr_ax, "sqnr", row["sqnr_db"])):
-            near = sum(abs(bits - b) < TRADEOFF_NEAR[0] and abs(value - v) < TRADEOFF_NEAR[1][kind]
-                       for b, v in placed[kind])
-            placed[kind].append((bits, value))
-            ax.plot([bits], [value], "o", color=TRADEOFF_FAMILIES[family][1], ms=7)
-            dx, dy, align = TRADEOFF_LABEL_PLACES[near % len(TRADEOFF_LABEL_PLACES)]
-            ax.annotate(row["name"], (bits, value), textcoords="offset points", xytext=(dx, dy), ha=align, fontsize=7)
+    names = [row["name"] for row in rows]
+    for ax, values in ((accuracy_ax, [100 * row["score"] for row in rows]), (sqnr_ax, [row["sqnr_db"] for row in rows])):
+        positions = [(row["bits_per_weight"], value) for row, value in zip(rows, values)]
+        for name, position in zip(names, positions):
+            family = next((key for key in TRADEOFF_FAMILIES if name.startswith(key)), "int")
+            ax.plot(*position, "o", color=TRADEOFF_FAMILIES[family][1], ms=7)
+        for name, position, place in zip(names, positions, label_boxes(ax, positions, names, fontsize=7)):
+            far = TRADEOFF_LABEL_PLACES.index(place) >= TRADEOFF_LEADER_FROM
+            ax.annotate(name, position, textcoords="offset points", xytext=place[:2], ha=place[2], fontsize=7,
+                        arrowprops={"arrowstyle": "-", "lw": 0.5, "color": GREY, "shrinkB": 4} if far else None)
     accuracy_ax.set_ylabel("test accuracy, %")
     accuracy_ax.legend(fontsize=8, loc="lower right")
     sqnr_ax.legend(handles=[Line2D([], [], ls="", marker="o", color=colour, label=label)
