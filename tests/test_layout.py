@@ -13,7 +13,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "numformat"
 MAX_LINES = 420  # "< ~400 lines": a little slack, no more
 
-# DESIGN.md's floors, lowest first.  A module may import from its own floor or lower ones.
+# The floors of CONTRIBUTING.md's table, lowest first.  A module may import from its own floor or lower ones.
 FLOORS = [
     {"checks", "palette"},
     {"rounding"},
