@@ -308,6 +308,29 @@ def test_train_cli_validates_an_ensemble(faked, capsys):
     assert out.count(", seed ") == 6 and out.count("3 networks + 5 shifts averaged") == 1
 
 
+@pytest.mark.parametrize("name", ["band_mean", "band_mean_test_shifts", "band_mean_ensemble_3_test_shifts"])
+def test_held_out_accuracy_scores_the_held_out_speaker_with_the_levers_networks(monkeypatch, name):
+    """With the training faked (the seeded initial networks), the score is the ensemble's, shifts and all."""
+    from numformat.nn.model import FloatCNN
+    from numformat.nn.spoken_train import ensemble_predict
+
+    lever = LEVERS[name]
+    train, test = (part.subset(np.arange(0, len(part), 125)) for part in load_spoken_digits("speaker:theo"))
+    monkeypatch.setattr(spoken_levers, "load_spoken_digits", lambda split: (train, test))
+    seeds = []
+
+    def fake_networks(config, data, networks, **options):
+        seeds.extend(range(config.seed, config.seed + networks))
+        return [(FloatCNN.initial(np.random.default_rng(seed), options["architecture"]), {})
+                for seed in range(config.seed, config.seed + networks)]
+    monkeypatch.setattr(spoken_levers, "train_networks", fake_networks)
+    lever_name, speaker, accuracy, right = spoken_levers.held_out_accuracy((name, "theo"))
+    assert (lever_name, speaker, right) == (name, "theo", None) and seeds == list(range(lever.ensemble))
+    models = [FloatCNN.initial(np.random.default_rng(seed), SPOKEN_CNN) for seed in range(lever.ensemble)]
+    x_test = lever_features(np.stack([speech_power(clip) for clip in test.audio]), lever)
+    assert accuracy == np.mean(ensemble_predict(models, x_test, shifts=lever.test_shifts) == test.labels)
+
+
 def test_ensemble_targets_blend_the_label_with_the_shifted_ensembles_soft_answers(clips):
     from numformat.nn.distill import softmax
     from numformat.nn.model import FloatCNN

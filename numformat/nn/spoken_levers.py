@@ -1,6 +1,6 @@
 """Speaker independence: the levers tried, each measured with every speaker held out in turn.
 
-    python -m numformat.nn.spoken_levers                # every lever: 192 trainings, ~3.6 h on 2 cores
+    python -m numformat.nn.spoken_levers                # every lever: 216 trainings, ~4 h on 2 cores
     python -m numformat.nn.spoken_levers --jobs 1 --levers shipped,band_mean --update
 
 With five voices to learn from, the spoken-digit CNN learns those voices: trained on five
@@ -27,6 +27,9 @@ never heard.  The result goes to ``numformat/data/spoken_levers.json`` (lesson 1
 * **model**: the two convolutions twice as wide, or a third conv block
   (:func:`~numformat.nn.spoken.spoken_cnn`), or an *ensemble*: three (five) networks trained
   from seeds 0, 1, 2 (3, 4) whose probabilities are averaged (three, five times the MACs);
+* **test shifts** (the official split's lever, chosen there by cross-validation): each CMN
+  network also shown the test picture moved by one mel band and one frame each way
+  (:data:`~numformat.nn.spoken_train.TEST_SHIFTS`, five times the MACs), one network and three;
 * **combined**: the best front end (CMN) with the two next best levers (the log floor, mixup),
   and CMN in the deeper network;
 * **adaptation**: CMN, then each speaker's mean picture (over all their clips, labels unused)
@@ -85,6 +88,7 @@ class Lever:
     running_mean: bool = False  # with speaker_mean: the held-out speaker's mean over the clips heard before
     orders: int = 1            # with running_mean: heard in this many random orders (seeds 0, 1, ...), averaged
     ensemble: int = 1          # > 1: this many networks (seeds seed, seed + 1, ...), probabilities averaged
+    test_shifts: bool = False  # each network also shown the test picture moved by one band and one frame
     config: SpokenConfig = SpokenConfig()
 
     @property
@@ -112,6 +116,9 @@ LEVERS = {
     "band_mean_seed_1": Lever("CMN, seed 1", norm="band_mean", config=SpokenConfig(seed=1)),
     "band_mean_ensemble_3": Lever("CMN, three networks (seeds 0-2) averaged", norm="band_mean", ensemble=3),
     "band_mean_ensemble_5": Lever("CMN, five networks (seeds 0-4) averaged", norm="band_mean", ensemble=5),
+    "band_mean_test_shifts": Lever("CMN + test shifts (5 passes)", norm="band_mean", test_shifts=True),
+    "band_mean_ensemble_3_test_shifts": Lever("CMN, three networks + test shifts (15 passes)", norm="band_mean",
+                                              ensemble=3, test_shifts=True),
     "band_mean_floor_mixup": Lever("CMN + log floor 50 dB + mixup (0.2)", norm="band_mean", floor_db=50.0,
                                    config=SpokenConfig(mixup=0.2)),
     "speaker_mean": Lever("CMN + the speaker's mean picture removed", norm="band_mean",
@@ -299,7 +306,8 @@ def held_out_accuracy(job):
     if lever.running_mean:
         right = right_by_position(models, heard, test.labels, lever.orders)
         return lever_name, speaker, float(right.sum() / (lever.orders * len(right))), right.tolist()
-    return lever_name, speaker, float(np.mean(ensemble_predict(models, x_test) == test.labels)), None
+    predicted = ensemble_predict(models, x_test, shifts=lever.test_shifts)
+    return lever_name, speaker, float(np.mean(predicted == test.labels)), None
 
 
 def study(names=tuple(LEVERS), jobs=2, stream=sys.stderr):
