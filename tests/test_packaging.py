@@ -9,6 +9,7 @@ try:
 except ImportError:  # Python 3.10
     import tomli as tomllib
 
+import pytest
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -105,3 +106,16 @@ def test_nbgrader_config_points_at_labs():
     config = Config()
     exec((ROOT / "nbgrader_config.py").read_text(), {"get_config": lambda: config}, namespace)
     assert config["CourseDirectory"]["source_directory"] == "labs"
+
+
+RUNNABLE = sorted(path.relative_to(ROOT).with_suffix("").as_posix().replace("/", ".")
+                  for path in (ROOT / "numformat").rglob("*.py") if 'if __name__ == "__main__":' in path.read_text())
+
+
+@pytest.mark.parametrize("module", RUNNABLE)
+def test_every_python_m_command_starts_without_warnings(module):
+    """`python -m <module> --help` prints its usage with runpy's warnings made errors: a module the
+    package imports at `import numformat` would warn that it "may result in unpredictable behaviour"."""
+    done = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-m", module, "--help"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0 and "usage:" in done.stdout, done.stderr[-2000:]

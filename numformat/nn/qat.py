@@ -43,7 +43,6 @@ from .data import load_digits_split
 from .architecture import DIGITS_CNN
 from .ptq import WEIGHT_METHODS, ActivationQuantizer, check_model, clip_fractions, fake_quantize_weights
 from .model import FloatCNN
-from .train import TrainConfig, train
 
 AVERAGING_CONSTANT = 0.01                    # PyTorch's MovingAverageMinMaxObserver default
 
@@ -98,6 +97,8 @@ def quantization_aware_training(model, calib_x, *, weight_bits=4, activation_bit
     >>> round(ptq.accuracy(x_test, y_test), 4), round(qat.accuracy(x_test, y_test), 4)
     (0.2467, 0.9444)
     """
+    from .train import TrainConfig, train  # here, not at import: `python -m numformat.nn.train` then runs cleanly
+
     check_model(model)
     check_mode(method, WEIGHT_METHODS, "method")
     if data is None and model.architecture != DIGITS_CNN:
