@@ -20,8 +20,8 @@ Every step is one short function a student can read and redo by hand:
    gain becomes an added constant, except in quiet bands whose power is near the ``1e-6``
    floor (which keeps silence finite and does not move with the gain);
 7. **normalisation**: the picture minus its mean, which removes that constant -- the gain of
-   the microphone, the distance to it -- wherever the floor does not matter, and divided by its standard deviation, so a loud and a
-   soft voice span the same range; then rounded to 32nds, which float32 holds exactly (chosen
+   the microphone, the distance to it -- wherever the floor does not matter, and divided by its
+   standard deviation, so a loud and a soft voice span the same range; then rounded to 32nds, which float32 holds exactly (chosen
    on validation takes against each band's own mean, cepstral mean normalisation: 95.7% vs 95.0%).
 
 :func:`spoken_digit_features` runs all seven on one clip or a list of clips and gives
