@@ -65,11 +65,20 @@ def distillation_targets(teacher, x, y, *, temperature=3.0, label_weight=0.5):
     """
     if not isinstance(teacher, FloatCNN):
         raise TypeError(f"teacher must be a FloatCNN, got {type(teacher).__name__}")
+    return blended_targets(softmax(teacher.forward(x), temperature), y, label_weight)
+
+
+def blended_targets(soft, y, label_weight):
+    """``label_weight · one_hot(y) + (1 − label_weight) · soft`` as float32: the labels ``y``
+    ``(N,)`` mixed with the teacher's probabilities ``soft`` ``(N, classes)``.
+
+    >>> blended_targets(np.array([[0.5, 0.5]]), np.array([1]), 0.5).tolist()
+    [[0.25, 0.75]]
+    """
     label_weight = check_real(label_weight, "label_weight", low=0.0, high=1.0)
-    classes = teacher.architecture.classes
+    classes = soft.shape[1]
     y = np.asarray(y)
-    if y.shape != (len(x),) or not np.issubdtype(y.dtype, np.integer) or y.size and not 0 <= y.min() <= y.max() < classes:
-        raise ValueError(f"y must hold one digit 0..{classes - 1} per image, shape ({len(x)},), got {y.dtype} {y.shape}")
-    soft = softmax(teacher.forward(x), temperature)
+    if y.shape != (len(soft),) or not np.issubdtype(y.dtype, np.integer) or y.size and not 0 <= y.min() <= y.max() < classes:
+        raise ValueError(f"y must hold one digit 0..{classes - 1} per image, shape ({len(soft)},), got {y.dtype} {y.shape}")
     one_hot = np.eye(classes)[y]
     return (label_weight * one_hot + (1.0 - label_weight) * soft).astype(np.float32)

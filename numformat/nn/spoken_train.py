@@ -52,7 +52,7 @@ import time
 import numpy as np
 
 from .. import quant
-from .distill import softmax
+from .distill import blended_targets, softmax
 from .model import FloatCNN
 from .spoken import SPOKEN_CNN, WEIGHTS_PATH, load_spoken_digits, spoken_cnn
 from .train import Adam, TrainConfig, progress_bar, shift_images, shifted, train_epoch, weights_digest
@@ -177,8 +177,7 @@ def ensemble_targets(models, x, y, temperature, label_weight=0.5):
     probabilities at ``temperature`` averaged over the :data:`TEST_SHIFTS` (what
     :func:`ensemble_predict` with ``shifts=True`` takes the argmax of, at temperature 1)."""
     soft = sum(softmax(model.forward(shifted(x, *move)), temperature) for model in models for move in TEST_SHIFTS)
-    soft = soft / (len(models) * len(TEST_SHIFTS))
-    return (label_weight * np.eye(SPOKEN_CNN.classes)[y] + (1 - label_weight) * soft).astype(np.float32)
+    return blended_targets(soft / (len(models) * len(TEST_SHIFTS)), y, label_weight)
 
 
 def recipe_predictions(models, x, first_seed):
@@ -225,8 +224,8 @@ def evaluate(config, channels, networks, splits, where, distill=None):
     their averaged probabilities and of both with the test shifts (:func:`recipe_predictions`);
     with ``distill`` (a temperature), also of one network trained on their :func:`ensemble_targets`."""
     pooled = {}
+    architecture = spoken_cnn(*channels)
     for x_fit, y_fit, x_eval, y_eval in splits:
-        architecture = spoken_cnn(*channels)
         trained = train_networks(config, (x_fit, y_fit, x_eval, y_eval), networks, show_progress=True,
                                  architecture=architecture)
         models = [model for model, _ in trained]
