@@ -14,7 +14,8 @@ def cases(quick=False):
     x_test = spoken_digit_features(clips)
     int8_model = spoken.load_spoken_int8()
     table = [
-        Case("`Int8CNN.forward(x, engine=\"loop\")`, spoken-digit CNN (378,880 MACs), per clip",
+        Case(f"`Int8CNN.forward(x, engine=\"loop\")`, spoken-digit CNN ({spoken.SPOKEN_CNN.multiply_accumulates:,} MACs), "
+             "per clip",
              lambda: int8_model.forward(x_test[:1], engine="loop"), goal_seconds=0.25, repeats=3),
         Case("`spoken_digit_features`, the 300 official test clips (trim, frame, window, FFT, mel, log)",
              lambda: spoken_digit_features(clips), goal_seconds=1.0, repeats=3),

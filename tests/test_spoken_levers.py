@@ -31,8 +31,8 @@ def table():
     return json.loads(spoken_levers.LEVERS_PATH.read_text())
 
 
-def test_the_shipped_lever_is_the_shipped_front_end_bit_for_bit(clips, powers):
-    np.testing.assert_array_equal(lever_features(powers, LEVERS["shipped"]), spoken_digit_features(clips))
+def test_the_baseline_lever_is_the_shipped_front_end_bit_for_bit(clips, powers):
+    np.testing.assert_array_equal(lever_features(powers, LEVERS["baseline"]), spoken_digit_features(clips))
 
 
 def test_dct_matrix_is_scipys_orthonormal_dct(rng):
@@ -42,11 +42,11 @@ def test_dct_matrix_is_scipys_orthonormal_dct(rng):
 
 def test_a_lifter_keeping_every_coefficient_changes_nothing(powers):
     whole = lever_features(powers, Lever("all", lifter=MEL_BANDS))
-    assert np.max(np.abs(whole - lever_features(powers, LEVERS["shipped"]))) <= FEATURE_STEP
+    assert np.max(np.abs(whole - lever_features(powers, LEVERS["baseline"]))) <= FEATURE_STEP
 
 
 def test_a_lifter_smooths_the_spectrum_across_bands(powers):
-    rough = np.abs(np.diff(lever_features(powers, LEVERS["shipped"]), 2, axis=2)).mean()
+    rough = np.abs(np.diff(lever_features(powers, LEVERS["baseline"]), 2, axis=2)).mean()
     smooth = np.abs(np.diff(lever_features(powers, LEVERS["lifter_12"]), 2, axis=2)).mean()
     assert smooth < 0.7 * rough
 
@@ -74,7 +74,7 @@ def test_band_normalisations_do_what_they_say(powers):
 def test_a_floor_below_the_loudest_bounds_the_log_energies(powers, floor_db):
     for power in powers:
         log_energies = spoken_levers.lever_log_mel(power, Lever("floor", floor_db=floor_db), mel_filterbank())
-        shipped = spoken_levers.lever_log_mel(power, LEVERS["shipped"], mel_filterbank())
+        shipped = spoken_levers.lever_log_mel(power, LEVERS["baseline"], mel_filterbank())
         assert np.ptp(log_energies) <= floor_db * np.log(10) / 10 + np.log(2) < np.ptp(shipped)
 
 
@@ -89,13 +89,13 @@ def test_augmentations_are_seeded_and_change_the_pictures(powers, name):
 def test_noise_is_white_power_at_the_snr_drawn(powers):
     noisy = lever_features(powers, Lever("10 dB", noise_snr_db=(10.0, 10.0)), np.random.default_rng(0))
     white = powers + powers.mean(axis=(1, 2), keepdims=True) * 10 ** (-10 / 10)
-    np.testing.assert_array_equal(noisy, lever_features(white, LEVERS["shipped"]))
+    np.testing.assert_array_equal(noisy, lever_features(white, LEVERS["baseline"]))
 
 
 def test_gain_scales_the_power_and_moves_the_picture_only_through_the_log_floor(powers):
     quieter = lever_features(powers, Lever("-20 dB", gain_db=(-20.0, -20.0)), np.random.default_rng(0))
-    np.testing.assert_array_equal(quieter, lever_features(powers * 0.01, LEVERS["shipped"]))
-    assert not np.array_equal(quieter, lever_features(powers, LEVERS["shipped"]))  # the fixed 1e-6 floor is not scaled
+    np.testing.assert_array_equal(quieter, lever_features(powers * 0.01, LEVERS["baseline"]))
+    assert not np.array_equal(quieter, lever_features(powers, LEVERS["baseline"]))  # the fixed 1e-6 floor is not scaled
     floored = Lever("floor and gain", floor_db=50.0, gain_db=(-20.0, -20.0))  # a floor that follows the loudest band
     np.testing.assert_allclose(lever_features(powers, floored, np.random.default_rng(0)),
                                lever_features(powers, Lever("floor", floor_db=50.0)), atol=FEATURE_STEP)
@@ -125,7 +125,7 @@ def test_a_gain_hardly_moves_the_normalised_picture(clips):
 
 
 def test_the_wider_lever_only_widens_the_two_convolutions():
-    assert spoken_cnn() == SPOKEN_CNN and LEVERS["shipped"].channels == (8, 16)
+    assert spoken_cnn() == SPOKEN_CNN and LEVERS["baseline"].channels == (8, 16)
     wider = spoken_cnn(*LEVERS["wider"].channels).parameter_shapes()
     assert wider["conv1_weight"] == (16, 1, 3, 3) and wider["conv2_weight"] == (32, 16, 3, 3)
     assert wider["fc_weight"] == (10, 32 * 8 * 8)
@@ -135,8 +135,9 @@ def test_the_deeper_lever_adds_a_third_block():
     deeper = spoken_cnn(*LEVERS["deeper"].channels)
     shapes = deeper.parameter_shapes()
     assert shapes["conv3_weight"] == (32, 16, 3, 3) and shapes["fc_weight"] == (10, 32 * 4 * 4)
-    assert deeper.multiply_accumulates > SPOKEN_CNN.multiply_accumulates
+    assert deeper.multiply_accumulates > spoken_cnn(*LEVERS["baseline"].channels).multiply_accumulates
     assert LEVERS["deeper_band_mean"].channels == LEVERS["deeper"].channels
+    assert deeper == SPOKEN_CNN  # the study's deeper row is the shipped network
 
 
 def test_an_ensemble_of_one_is_the_model_and_averages_probabilities_not_votes(clips):
@@ -174,14 +175,15 @@ def test_the_readme_table_is_the_shipped_table(table):
     assert rows == expected
 
 
-def test_the_shipped_row_is_the_reports_speaker_independence(table):
+def test_the_deeper_row_is_the_shipped_networks_speaker_independence(table):
+    assert spoken_cnn(*LEVERS["deeper"].channels) == SPOKEN_CNN
     report = json.loads(spoken_levers.LEVERS_PATH.with_name("spoken_digits_cnn.json").read_text())
-    assert table["shipped"]["speakers"] == {name: row["float32"] for name, row in report["speakers"].items()}
+    assert table["deeper"]["speakers"] == {name: row["float32"] for name, row in report["speakers"].items()}
 
 
 def test_unknown_levers_are_refused(capsys):
     with pytest.raises(SystemExit):
-        spoken_levers.main(["--levers", "shipped,louder"])
+        spoken_levers.main(["--levers", "baseline,louder"])
     assert "unknown lever(s) ['louder']" in capsys.readouterr().err
 
 
@@ -190,8 +192,8 @@ def test_levers_plot_draws_the_table(plots, table):
     widths = sorted(patch.get_width() for patch in ax.patches if hasattr(patch, "get_width") and patch.get_height() < 1)
     assert widths == pytest.approx(sorted(100 * row["mean"] for row in table.values()))
     lines = {line.get_label(): line.get_xdata()[0] for line in ax.lines if not line.get_label().startswith("_")}
-    assert lines == {"shipped settings (seed 0)": pytest.approx(100 * table["shipped"]["mean"]),
-                     "each held-out speaker": pytest.approx(100 * table["shipped"]["speakers"]["george"])}
+    assert lines == {"baseline (seed 0)": pytest.approx(100 * table["baseline"]["mean"]),
+                     "each held-out speaker": pytest.approx(100 * table["baseline"]["speakers"]["george"])}
     with_goal = plots.plot_levers(table, goal=85)
     assert {line.get_label(): line.get_xdata()[0] for line in with_goal.lines}["goal 85%"] == 85
     with pytest.raises(ValueError, match="goal"):
@@ -236,7 +238,7 @@ def test_the_combined_lever_is_cmn_with_the_floor(powers):
     (["--validate", "--channels", "0,16"], "--channels '0,16' must be two or three channel counts from 1 to 256"),
     (["--validate", "--channels", "8,16,32,64"], "--channels '8,16,32,64' must be two or three channel counts"),
     (["--validate", "--channels", "8,x"], "--channels '8,x' must be two or three channel counts from 1 to 256"),
-    (["--channels", "16,32"], "--channels 16,32 needs --validate or --test: the shipped network has 8 and 16 channels"),
+    (["--channels", "16,32"], "--channels 16,32 needs --validate or --test: the shipped network has 8,16,32 channels"),
     (["--validate", "--ensemble", "0"], "--ensemble 0 must be a number of networks from 1 to 10"),
     (["--validate", "--ensemble", "11"], "--ensemble 11 must be a number of networks from 1 to 10"),
     (["--ensemble", "3"], "--ensemble 3 needs --validate or --test: the shipped file holds one network"),
@@ -326,7 +328,7 @@ def test_held_out_accuracy_scores_the_held_out_speaker_with_the_levers_networks(
     monkeypatch.setattr(spoken_levers, "train_networks", fake_networks)
     lever_name, speaker, accuracy, right = spoken_levers.held_out_accuracy((name, "theo"))
     assert (lever_name, speaker, right) == (name, "theo", None) and seeds == list(range(lever.ensemble))
-    models = [FloatCNN.initial(np.random.default_rng(seed), SPOKEN_CNN) for seed in range(lever.ensemble)]
+    models = [FloatCNN.initial(np.random.default_rng(seed), spoken_cnn(*lever.channels)) for seed in range(lever.ensemble)]
     x_test = lever_features(np.stack([speech_power(clip) for clip in test.audio]), lever)
     assert accuracy == np.mean(ensemble_predict(models, x_test, shifts=lever.test_shifts) == test.labels)
 

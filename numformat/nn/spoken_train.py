@@ -6,6 +6,7 @@
     python -m numformat.nn.spoken_train --validate --ensemble 3         # three networks, probabilities averaged
     python -m numformat.nn.spoken_train --validate --folds 5 --ensemble 3   # cross-validated on takes 5-49
     python -m numformat.nn.spoken_train --test --ensemble 3             # the same on the official test takes
+    python -m numformat.nn.spoken_train --validate --folds 5 --channels 8,16   # the first network, two conv blocks
     python -m numformat.nn.spoken_train --validate --folds 5 --ensemble 3 --distill 3   # one network taught by three
 
 This is the digits CNN's loop (:mod:`numformat.nn.train`: seeded He initialisation, Adam,
@@ -54,7 +55,7 @@ import numpy as np
 from .. import quant
 from .distill import blended_targets, softmax
 from .model import FloatCNN
-from .spoken import SPOKEN_CNN, WEIGHTS_PATH, load_spoken_digits, spoken_cnn
+from .spoken import SPOKEN_CHANNELS, SPOKEN_CNN, WEIGHTS_PATH, load_spoken_digits, spoken_cnn
 from .train import Adam, TrainConfig, progress_bar, shift_images, shifted, train_epoch, weights_digest
 
 VALIDATION_TAKES = 10  # takes 5-9 of the training set validate the settings (validation_features)
@@ -253,8 +254,10 @@ def main(argv=None):
     parser.add_argument("--mixup", type=float, default=SpokenConfig.mixup, help="mixup's Beta parameter (0: off)")
     parser.add_argument("--mask-bands", type=int, default=SpokenConfig.mask_bands, help="SpecAugment band mask width")
     parser.add_argument("--mask-frames", type=int, default=SpokenConfig.mask_frames, help="SpecAugment frame mask width")
-    parser.add_argument("--channels", default="8,16",
-                        help="each convolution's channels, e.g. 16,32 or 8,16,32 (with --validate or --test only: the shipped file holds 8,16)")
+    shipped_channels = ",".join(map(str, SPOKEN_CHANNELS))
+    parser.add_argument("--channels", default=shipped_channels,
+                        help=f"each convolution's channels, e.g. 8,16 or 16,32 (with --validate or --test only: "
+                             f"the shipped file holds {shipped_channels})")
     parser.add_argument("--ensemble", type=int, default=1,
                         help="with --validate or --test: train this many networks (seeds --seed, --seed + 1, "
                              "...) and report their averaged probabilities too")
@@ -287,8 +290,9 @@ def main(argv=None):
         return evaluate(config, channels, args.ensemble, [official_features()], "official test (takes 0-4)", args.distill)
     if args.ensemble != 1:
         parser.error(f"--ensemble {args.ensemble} needs --validate or --test: the shipped file holds one network")
-    if channels != (8, 16):
-        parser.error(f"--channels {args.channels} needs --validate or --test: the shipped network has 8 and 16 channels")
+    if channels != SPOKEN_CHANNELS:
+        parser.error(f"--channels {args.channels} needs --validate or --test: the shipped network has "
+                     f"{shipped_channels} channels")
     data = official_features()
     model, history = train_spoken(config, data, show_progress=True)
     ranges = activation_ranges(model, data[0])

@@ -146,10 +146,11 @@ def draw_goal(ax, goal, line):
 def plot_levers(levers, ax=None, goal=None):
     """The speaker-independence study (:func:`numformat.nn.spoken_levers.study`): one row per
     lever, a bar for the mean over the six held-out speakers and a dot for each speaker, the
-    shipped settings' mean as a dashed line and the spread between two seeds shaded around it.
+    baseline's mean (the first network, seed 0) as a dashed line and the spread between two
+    seeds shaded around it.
 
     ``levers`` is the study's dictionary (``numformat/data/spoken_levers.json``); it must hold
-    ``"shipped"``, and ``"seed_1"`` for the shading.  ``goal``, a percentage, draws a dotted
+    ``"baseline"``, and ``"seed_1"`` for the shading.  ``goal``, a percentage, draws a dotted
     line there (lesson 10: the course's 85%).  Returns the axes.
     """
     import numpy as np
@@ -158,18 +159,18 @@ def plot_levers(levers, ax=None, goal=None):
     ax = axes_or_new(ax, figsize=(8, 0.42 * len(names) + 1.2))
     rows = np.arange(len(names))[::-1]
     means = [100 * levers[name]["mean"] for name in names]
-    ax.barh(rows, means, color=[GREY if name in ("shipped", "seed_1") else BLUE for name in names], height=0.6)
+    ax.barh(rows, means, color=[GREY if name in ("baseline", "seed_1") else BLUE for name in names], height=0.6)
     for row, name in zip(rows, names):
         scores = [100 * value for value in levers[name]["speakers"].values()]
         ax.plot(scores, [row] * len(scores), "o", color=ORANGE, ms=3.5, alpha=0.8,
                 label="each held-out speaker" if name == names[0] else None)
         ax.text(1, row, f"{levers[name]['mean']:.1%}", va="center", fontsize=8, color="white")
-    shipped = 100 * levers["shipped"]["mean"]
+    baseline = 100 * levers["baseline"]["mean"]
     draw_goal(ax, goal, ax.axvline)
-    ax.axvline(shipped, color=RED, ls="--", lw=1, label="shipped settings (seed 0)")
+    ax.axvline(baseline, color=RED, ls="--", lw=1, label="baseline (seed 0)")
     if "seed_1" in levers:
         other = 100 * levers["seed_1"]["mean"]
-        ax.axvspan(min(shipped, other), max(shipped, other), color=RED, alpha=0.12, lw=0)
+        ax.axvspan(min(baseline, other), max(baseline, other), color=RED, alpha=0.12, lw=0)
     ax.set_yticks(rows, [levers[name]["title"] for name in names], fontsize=8)
     ax.set(xlim=(0, 100), xlabel="accuracy on the held-out speaker (%): bar = mean of six, dots = each speaker")
     ax.set_title("a voice never heard: each speaker held out in turn, one row per lever", fontsize=10, pad=28)
