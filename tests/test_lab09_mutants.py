@@ -194,7 +194,7 @@ predicted = $predicted
 correct = $correct
 ''', {"bounds": "features.speech_bounds(pcm)", "logits": "np.stack([clip_logits(test.audio[i]) for i in CLIPS])",
       "picture": "features.normalise(log_mel_picture(power))",
-      "predicted": "logits.argmax(axis=1)", "correct": "int(np.count_nonzero(predicted == test.labels[CLIPS]))"})
+      "predicted": "(logits * int8_model.output_qp.scale).argmax(axis=1)", "correct": "int(np.count_nonzero(predicted == test.labels[CLIPS]))"})
 
 NEGATIVE = "only negative accumulators are wrong.*truncates towards zero"
 POWERS_OF_TWO = "powers of two.*-shift"
@@ -365,9 +365,12 @@ MUTANTS = {
         logits="np.array([clip_logits(test.audio[i]) for i in CLIPS], dtype=np.int64)"), "test_recognise",
         "logits are int32, got dtype int64"),
     "recognise_argmax_over_clips": ("recognise", recognise(
-        predicted="logits.argmax(axis=0)", correct="sum(int(digit == test.labels[i]) for digit, i in zip(predicted, CLIPS))"),
+        predicted="(logits * int8_model.output_qp.scale).argmax(axis=0)", correct="sum(int(digit == test.labels[i]) for digit, i in zip(predicted, CLIPS))"),
         "test_recognise", "over axis 1"),
-    "recognise_argmax_flat": ("recognise", recognise(predicted="logits.argmax()"), "test_recognise", "over axis 1"),
+    "recognise_argmax_flat": ("recognise", recognise(predicted="(logits * int8_model.output_qp.scale).argmax()"),
+                              "test_recognise", "over axis 1"),
+    "recognise_argmax_of_codes": ("recognise", recognise(predicted="logits.argmax(axis=1)"), "test_recognise",
+                                  r"largest int32 code.*output_qp\.scale\[o\]"),
     "recognise_accuracy_not_count": ("recognise", recognise(correct="float(np.mean(predicted == test.labels[CLIPS]))"),
                                      "test_recognise", "count the clips"),
 }

@@ -153,9 +153,11 @@ def quantize_model(model, calib_x, *, method="minmax", logits="int32", ranges=No
         How :func:`numformat.quant.calibrate` picks each activation's range.
     logits : {"int32", "int8"}
         What the last layer hands out.  ``"int32"``: its accumulators themselves, in units of
-        ``S_in · S_w[o]`` (no requantization: the argmax sees every bit the integer GEMM
-        computed).  ``"int8"``: requantized to int8 like every other activation — int8 end to
-        end, but two logits closer than one step (about 0.24 here) become equal codes.
+        ``S_in · S_w[o]`` (no requantization: nothing the integer GEMM computed is rounded
+        away), a different unit for each class, since the weights have one scale per output
+        channel; :meth:`Int8CNN.predict` compares them as values, ``S_in · S_w[o] · acc[o]``.
+        ``"int8"``: requantized to int8 like every other activation, one grid for every class —
+        int8 end to end, but two logits closer than one step (about 0.24 here) become equal codes.
     ranges : dict, optional
         ``{activation name: (min, max)}`` to use instead of calibrating that activation.
     **calibrate_options
@@ -269,7 +271,7 @@ class Int8CNN:
          'pool': ((1, 16, 4, 4), 'int8'), 'logits': ((1, 10), 'int32')}
         >>> codes["conv1"][0, 0, 3].tolist()          # one row of channel 0: ReLU's zeros are the code -128
         [-128, -128, -128, -90, -3, -54, -116, -128]
-        >>> int(codes["logits"][0].argmax()), int(y_test[0])
+        >>> int(int8_model.predict(x_test[:1])[0]), int(y_test[0])   # logits compared as values (predict)
         (1, 1)
         """
         check_mode(engine, ENGINES, "engine")
@@ -319,8 +321,20 @@ class Int8CNN:
         return quant.dequantize(logits, self.output_qp).astype(np.float32)
 
     def predict(self, x, *, engine="vectorized", requant="fixedpoint"):
-        """The class with the largest logit code (the first one on a tie), int64 ``(N,)``."""
-        return self.layer_outputs(x, engine=engine, requant=requant)["logits"].argmax(axis=1)
+        """The class with the largest logit (the first one on a tie), int64 ``(N,)``.
+
+        int8 logits share one grid, so their codes are compared as they are.  int32 logits are
+        each class's accumulator in its own unit ``S_in · S_w[o]`` (one weight scale per output
+        channel), so the largest code need not be the largest logit: they are compared as
+        values, code times scale, in float64 (exact enough that only equal values tie).  A
+        device would do the same with ten multiplications, or give the last layer one weight
+        scale for every class.
+        """
+        codes = self.layer_outputs(x, engine=engine, requant=requant)["logits"]
+        scale = np.asarray(self.output_qp.scale, dtype=np.float64)
+        if scale.ndim == 0:
+            return codes.argmax(axis=1)
+        return ((codes.astype(np.float64) - self.output_qp.zero_point) * scale).argmax(axis=1)
 
     def accuracy(self, x, y, *, engine="vectorized", requant="fixedpoint"):
         """Fraction of inputs whose predicted class equals the label ``y``."""
