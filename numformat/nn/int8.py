@@ -323,18 +323,14 @@ class Int8CNN:
     def predict(self, x, *, engine="vectorized", requant="fixedpoint"):
         """The class with the largest logit (the first one on a tie), int64 ``(N,)``.
 
-        int8 logits share one grid, so their codes are compared as they are.  int32 logits are
-        each class's accumulator in its own unit ``S_in · S_w[o]`` (one weight scale per output
-        channel), so the largest code need not be the largest logit: they are compared as
-        values, code times scale, in float64 (exact enough that only equal values tie).  A
-        device would do the same with ten multiplications, or give the last layer one weight
-        scale for every class.
+        The logits are compared as values, dequantized in float64 (:func:`numformat.quant.dequantize`):
+        int32 logits are each class's accumulator in its own unit ``S_in · S_w[o]`` (one weight
+        scale per output channel), so the largest code need not be the largest logit.  A device
+        would do the same with ten multiplications, or give the last layer one weight scale for
+        every class.
         """
-        codes = self.layer_outputs(x, engine=engine, requant=requant)["logits"]
-        scale = np.asarray(self.output_qp.scale, dtype=np.float64)
-        if scale.ndim == 0:
-            return codes.argmax(axis=1)
-        return ((codes.astype(np.float64) - self.output_qp.zero_point) * scale).argmax(axis=1)
+        return quant.dequantize(self.layer_outputs(x, engine=engine, requant=requant)["logits"],
+                                self.output_qp).argmax(axis=1)
 
     def accuracy(self, x, y, *, engine="vectorized", requant="fixedpoint"):
         """Fraction of inputs whose predicted class equals the label ``y``."""
