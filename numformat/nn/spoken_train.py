@@ -114,7 +114,9 @@ def train_spoken(config=SpokenConfig(), data=None, *, epochs=None, show_progress
 
     ``data`` defaults to the features of the official split.  Returns ``(model, history)``
     with, per epoch, ``loss``, ``eval_accuracy`` and ``digest`` (as :func:`numformat.nn.train.train`).
-    ``epochs`` stops early (the learning-rate schedule still follows ``config.epochs``).
+    ``epochs`` stops early (the learning-rate schedule still follows ``config.epochs``); with
+    ``x_eval`` None nothing is evaluated (``eval_accuracy`` stays empty: a study that scores the
+    network afterwards saves the time).
     ``epoch_features(rng)``, when given, makes each epoch's training pictures afresh (an
     augmentation of the front end, :mod:`numformat.nn.spoken_levers`) instead of ``x_train``.
     """
@@ -131,11 +133,12 @@ def train_spoken(config=SpokenConfig(), data=None, *, epochs=None, show_progress
         x_epoch, y_epoch = augment(x_source, y_train, rng, config)
         losses = train_epoch(model, optimizer, x_epoch, y_epoch, rng, learning_rate, augment=False)
         history["loss"].append(float(np.mean(losses)))
-        history["eval_accuracy"].append(model.accuracy(x_eval, y_eval))
+        if x_eval is not None:
+            history["eval_accuracy"].append(model.accuracy(x_eval, y_eval))
         history["digest"].append(weights_digest(model))
         if show_progress:
-            note = (f"loss {history['loss'][-1]:.4f}  eval accuracy {history['eval_accuracy'][-1]:.2%}"
-                    f"  {time.perf_counter() - started:.0f} s")
+            scored = f"  eval accuracy {history['eval_accuracy'][-1]:.2%}" if x_eval is not None else ""
+            note = f"loss {history['loss'][-1]:.4f}{scored}  {time.perf_counter() - started:.0f} s"
             stream.write("\r" + progress_bar(epoch + 1, config.epochs, note=note))
             stream.flush()
     if show_progress:

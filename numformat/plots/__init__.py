@@ -84,6 +84,7 @@ from .spoken import (  # noqa: F401
     plot_confusion,
     confusion_counts,
     plot_levers,
+    plot_voices,
     plot_words_heard,
 )
 from .course import (  # noqa: F401

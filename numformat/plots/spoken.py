@@ -209,3 +209,52 @@ def plot_words_heard(levers, ax=None, goal=None):
                  fontsize=10, pad=22)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncol=3, fontsize=8, frameon=False)
     return ax
+
+
+def plot_voices(voices, ax=None, goal=None):
+    """The voices study (:mod:`numformat.nn.spoken_voices`): accuracy on a voice never heard
+    against the number of voices trained on, a dot for every (training set, unseen speaker) pair
+    and the mean of each number as a line; the five voices with 100 clips each (500 clips, as
+    many as one voice has) as a red diamond beside them.  With a ``goal`` (%), a dotted line there
+    and, dashed, the power law fitted to the means (:func:`~numformat.nn.spoken_voices.error_power_law`)
+    carried on to the number of voices it would need: a guess, drawn apart from the measurements.
+    Returns the axes.
+
+    ``voices`` is the study's dictionary (``numformat/data/spoken_voices.json``).
+    """
+    import numpy as np
+
+    from ..nn.spoken_voices import error_power_law, voices_curve, voices_for
+
+    ax = axes_or_new(ax, figsize=(8, 3.8))
+    jitter = np.random.default_rng(0)
+    first = next(iter(voices["sets"]))
+    for voices_trained, scores in voices["sets"].items():
+        size = len(voices_trained.split("+"))
+        values = 100 * np.array(list(scores.values()))
+        ax.plot(size + jitter.uniform(-0.12, 0.12, values.size), values, "o", color=ORANGE, ms=3, alpha=0.5,
+                label="a training set, one unseen speaker" if voices_trained == first else None)
+    sizes, mean, _, _ = voices_curve(voices["sets"])
+    ax.plot(sizes, 100 * mean, "-o", color=BLUE, lw=2, label="mean over every pair")
+    for size, value in zip(sizes, mean):
+        ax.annotate(f"{value:.1%}", (size, 100 * value), textcoords="offset points", xytext=(9, -12), fontsize=8,
+                    color=BLUE, bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1})
+    fewer = voices["fewer_clips"]
+    fewer_mean = float(np.mean(list(fewer["speakers"].values())))
+    ax.plot([sizes[-1] + 0.3], [100 * fewer_mean], "D", color=RED, ms=7,
+            label=f"5 voices, takes 0–{fewer['takes'] - 1} only (500 clips): {fewer_mean:.1%}")
+    last = sizes[-1] + 0.5
+    needed = voices_for(goal / 100, sizes, mean) if goal is not None else None
+    if needed is not None:
+        a, b = error_power_law(sizes, mean)
+        far = np.linspace(1, np.ceil(needed), 200)
+        ax.plot(far, 100 * (1 - np.exp(a + b * np.log(far))), "--", color=GREY, lw=1,
+                label=f"power law fitted to the means, carried on: {goal:g}% at about {needed:.0f} voices")
+        last = np.ceil(needed) + 0.5
+    draw_goal(ax, goal, ax.axhline)
+    ax.set_xticks(np.arange(1, int(last) + 1))
+    ax.set(xlim=(0.5, last), ylim=(0, 100), xlabel="voices trained on (all 500 clips of each)",
+           ylabel="accuracy on an unseen voice (%)")
+    ax.set_title("every set of the six speakers trained on, every unseen one tested", fontsize=10)
+    ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    return ax
