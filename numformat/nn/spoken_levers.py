@@ -330,24 +330,31 @@ def study(names=tuple(LEVERS), jobs=2, stream=sys.stderr):
     return results
 
 
-def merged(table, results):
-    """``table`` with ``results``' rows put in or replaced, in :data:`LEVERS` order.
+def merged(table, results, order=tuple(LEVERS)):
+    """``table`` with ``results``' rows put in or replaced, in ``order`` (:data:`LEVERS`' by default).
 
     >>> list(merged({"wider": 1, "baseline": 2}, {"band_mean": 3, "baseline": 4}).items())
     [('baseline', 4), ('band_mean', 3), ('wider', 1)]
     """
     table = {**table, **results}
-    return {name: table[name] for name in LEVERS if name in table}
+    return {name: table[name] for name in order if name in table}
+
+
+def study_parser(module, description, choice, names, out):
+    """The command line of a study of several trainings, ``python -m numformat.nn.<module>``: ``--<choice>``
+    (comma-separated ``names``, all by default), ``--jobs``, ``--out`` (default ``out``) and ``--update``."""
+    parser = argparse.ArgumentParser(prog=f"python -m numformat.nn.{module}", description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(f"--{choice}", default=",".join(names), help="comma-separated names (default: all)")
+    parser.add_argument("--jobs", type=int, default=2, help="trainings run at once (one per core)")
+    parser.add_argument("--out", default=str(out))
+    parser.add_argument("--update", action="store_true",
+                        help=f"keep the other {choice} already in --out and replace only those run")
+    return parser
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m numformat.nn.spoken_levers", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--levers", default=",".join(LEVERS), help="comma-separated names (default: all)")
-    parser.add_argument("--jobs", type=int, default=2, help="trainings run at once (one per core)")
-    parser.add_argument("--out", default=str(LEVERS_PATH))
-    parser.add_argument("--update", action="store_true",
-                        help="keep the other levers' rows already in --out and replace only those run")
+    parser = study_parser("spoken_levers", __doc__, "levers", LEVERS, LEVERS_PATH)
     args = parser.parse_args(argv)
     names = [name for name in args.levers.split(",") if name]
     unknown = sorted(set(names) - set(LEVERS))

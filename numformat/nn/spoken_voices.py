@@ -39,7 +39,6 @@ others already in the file.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import itertools
 import json
@@ -52,7 +51,7 @@ import numpy as np
 from ..checks import check_real
 from .features import speech_power
 from .spoken import DATA_DIR, SPEAKERS, read_spoken_file
-from .spoken_levers import Lever, lever_features
+from .spoken_levers import Lever, lever_features, merged, study_parser
 from .spoken_train import SpokenConfig, train_spoken
 
 VOICES_PATH = DATA_DIR / "spoken_voices.json"
@@ -220,12 +219,7 @@ def voices_for(goal, sizes, accuracy):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m numformat.nn.spoken_voices", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--parts", default=",".join(PARTS), help="comma-separated parts (default: all)")
-    parser.add_argument("--jobs", type=int, default=2, help="trainings run at once (one per core)")
-    parser.add_argument("--out", default=str(VOICES_PATH))
-    parser.add_argument("--update", action="store_true", help="keep the other parts already in --out")
+    parser = study_parser("spoken_voices", __doc__, "parts", PARTS, VOICES_PATH)
     args = parser.parse_args(argv)
     parts = [part for part in args.parts.split(",") if part]
     unknown = sorted(set(parts) - set(PARTS))
@@ -234,9 +228,8 @@ def main(argv=None):
     if args.jobs < 1:
         parser.error(f"--jobs must be 1 or more, got {args.jobs}")
     results = study(parts, jobs=args.jobs)
-    if args.update and pathlib.Path(args.out).exists():
-        results = {**json.loads(pathlib.Path(args.out).read_text()), **results}
-    results = {part: results[part] for part in PARTS if part in results}
+    kept = json.loads(pathlib.Path(args.out).read_text()) if args.update and pathlib.Path(args.out).exists() else {}
+    results = merged(kept, results, PARTS)
     pathlib.Path(args.out).write_text(json.dumps(results, indent=1) + "\n")
     if "sets" in results:
         sizes, mean, lowest, highest = voices_curve(results["sets"])
