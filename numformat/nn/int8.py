@@ -8,7 +8,7 @@ other :class:`~numformat.nn.architecture.Architecture` -- into an ``Int8CNN``:
 * activations (the input image and each layer's output): int8, asymmetric, ``[min, max]``
   from calibration images run through the float model (:func:`numformat.quant.calibrate`);
 * biases: int32 with scale ``S_in · S_w[c]`` and zero point 0, so they add straight onto the
-  int32 accumulator;
+  int32 accumulator (``S_in`` is the layer's input scale, the lessons' ``S_x``);
 * ReLU: fused into the requantization as the clamp ``[zero_point, 127]`` (the codes below the
   zero point are the negative reals ReLU removes);
 * max-pool: on the int8 codes themselves (``scale · (q - zp)`` grows with ``q``, so the

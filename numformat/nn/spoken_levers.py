@@ -1,6 +1,6 @@
 """Speaker independence: the levers tried, each measured with every speaker held out in turn.
 
-    python -m numformat.nn.spoken_levers                # every lever: 216 trainings, ~4 h on 2 cores
+    python -m numformat.nn.spoken_levers                # every lever: 246 trainings, ~4.5 h on 2 cores
     python -m numformat.nn.spoken_levers --jobs 1 --levers baseline,band_mean --update
 
 With five voices to learn from, the spoken-digit CNN learns those voices: trained on five
@@ -15,7 +15,8 @@ held-out speaker), and tests each network on all 500 clips of the voice it never
 * **front end** (training and test pictures alike): each band's own mean removed
   (cepstral mean normalisation) or its mean and spread; a floor ``floor_db`` below the clip's
   loudest band energy instead of the fixed ``1e-6`` (a quiet recording's hiss and a clean one's
-  silence look alike); a cepstral *lifter* that keeps only the first ``lifter`` DCT coefficients
+  silence look alike), 50 dB and 30 dB (near the hissiest recordings' own noise: nicolas's
+  quietest 20 ms are a median 18.5 dB below his loudest, lucas's 52 dB); a cepstral *lifter* that keeps only the first ``lifter`` DCT coefficients
   of each frame's log-mel column, smoothing away the harmonics of the speaker's pitch;
 * **augmentation** (training pictures only, new every epoch): vocal tract length perturbation
   (VTLP, Jaitly & Hinton 2013: the filterbank's frequencies scaled by a random factor in
@@ -33,7 +34,10 @@ held-out speaker), and tests each network on all 500 clips of the voice it never
   network also shown the test picture moved by one mel band and one frame each way
   (:data:`~numformat.nn.spoken_train.TEST_SHIFTS`, five times the MACs), one network and three;
 * **combined**: the best front end (CMN) with the two next best levers (the log floor, mixup),
-  and CMN in the deeper network;
+  CMN with the 30 dB floor, CMN in the deeper network, and three deeper CMN networks with test
+  shifts: the recipe the training takes chose (the shipped network, three networks and test
+  shifts, by cross-validation) with the front end nested leave-one-speaker-out chose
+  (:func:`numformat.nn.spoken_voices.front_end_by_voices`), the least optimistic ensemble row;
 * **adaptation**: CMN, then each speaker's mean picture (over all their clips, labels unused)
   removed from each of their pictures -- what a device could do after hearing its user for a
   while; for the held-out speaker the mean is taken over the 500 clips it is tested on, so this
@@ -105,6 +109,7 @@ LEVERS = {
     "band_mean": Lever("each band's mean removed (CMN)", norm="band_mean"),
     "band_mean_spread": Lever("each band's mean and spread (CMVN)", norm="band_mean_spread"),
     "floor_50db": Lever("log floor 50 dB below the loudest", floor_db=50.0),
+    "floor_30db": Lever("log floor 30 dB below the loudest", floor_db=30.0),
     "lifter_12": Lever("cepstral lifter, 12 coefficients", lifter=12),
     "vtlp_10": Lever("VTLP, warp 0.9 to 1.1", vtlp=0.1),
     "noise": Lever("white noise, SNR 10 to 30 dB", noise_snr_db=(10.0, 30.0)),
@@ -122,6 +127,10 @@ LEVERS = {
     "band_mean_test_shifts": Lever("CMN + test shifts (5 passes)", norm="band_mean", test_shifts=True),
     "band_mean_ensemble_3_test_shifts": Lever("CMN, three networks + test shifts (15 passes)", norm="band_mean",
                                               ensemble=3, test_shifts=True),
+    "deeper_band_mean_ensemble_3_test_shifts": Lever("CMN + the deeper CNN, three networks + test shifts (15 passes)",
+                                                     norm="band_mean", channels=(8, 16, 32), ensemble=3,
+                                                     test_shifts=True),
+    "band_mean_floor_30db": Lever("CMN + log floor 30 dB", norm="band_mean", floor_db=30.0),
     "band_mean_floor_mixup": Lever("CMN + log floor 50 dB + mixup (0.2)", norm="band_mean", floor_db=50.0,
                                    config=SpokenConfig(mixup=0.2)),
     "speaker_mean": Lever("CMN + the speaker's mean picture removed", norm="band_mean",
