@@ -15,8 +15,8 @@ held-out speaker), and tests each network on all 500 clips of the voice it never
 * **front end** (training and test pictures alike): each band's own mean removed
   (cepstral mean normalisation) or its mean and spread; a floor ``floor_db`` below the clip's
   loudest band energy instead of the fixed ``1e-6`` (a quiet recording's hiss and a clean one's
-  silence look alike), 50 dB and 30 dB (near the hissiest recordings' own noise: nicolas's
-  quietest 20 ms are a median 18.5 dB below his loudest, lucas's 52 dB); a cepstral *lifter* that keeps only the first ``lifter`` DCT coefficients
+  silence look alike), 50 dB and 30 dB (tried for the hissiest recordings: the 20 ms frames of
+  nicolas's clips span a median 18.5 dB from loudest to quietest, theo's 22 dB, lucas's 52 dB); a cepstral *lifter* that keeps only the first ``lifter`` DCT coefficients
   of each frame's log-mel column, smoothing away the harmonics of the speaker's pitch;
 * **augmentation** (training pictures only, new every epoch): vocal tract length perturbation
   (VTLP, Jaitly & Hinton 2013: the filterbank's frequencies scaled by a random factor in
@@ -35,9 +35,10 @@ held-out speaker), and tests each network on all 500 clips of the voice it never
   (:data:`~numformat.nn.spoken_train.TEST_SHIFTS`, five times the MACs), one network and three;
 * **combined**: the best front end (CMN) with the two next best levers (the log floor, mixup),
   CMN with the 30 dB floor, CMN in the deeper network, and three deeper CMN networks with test
-  shifts: the recipe the training takes chose (the shipped network, three networks and test
-  shifts, by cross-validation) with the front end nested leave-one-speaker-out chose
-  (:func:`numformat.nn.spoken_voices.front_end_by_voices`), the least optimistic ensemble row;
+  shifts, the ensemble that owes least to the test voices: each part measured to help known
+  voices by cross-validation on the training takes (the third block; averaging and test shifts
+  on the first network), its front end the one nested leave-one-speaker-out chooses
+  (:func:`numformat.nn.spoken_voices.front_end_by_voices`);
 * **adaptation**: CMN, then each speaker's mean picture (over all their clips, labels unused)
   removed from each of their pictures -- what a device could do after hearing its user for a
   while; for the held-out speaker the mean is taken over the 500 clips it is tested on, so this
