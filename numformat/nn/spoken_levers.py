@@ -16,8 +16,9 @@ held-out speaker), and tests each network on all 500 clips of the voice it never
   (cepstral mean normalisation) or its mean and spread; a floor ``floor_db`` below the clip's
   loudest band energy instead of the fixed ``1e-6`` (a quiet recording's hiss and a clean one's
   silence look alike), 50 dB and 30 dB (tried for the hissiest recordings: the 20 ms frames of
-  nicolas's clips span a median 18.5 dB from loudest to quietest, theo's 22 dB, lucas's 52 dB); a cepstral *lifter* that keeps only the first ``lifter`` DCT coefficients
-  of each frame's log-mel column, smoothing away the harmonics of the speaker's pitch;
+  nicolas's clips span a median 18.5 dB from loudest to quietest, theo's 22 dB, lucas's 52 dB);
+  a cepstral *lifter* that keeps only the first ``lifter`` DCT coefficients of each frame's
+  log-mel column, smoothing away the harmonics of the speaker's pitch;
 * **augmentation** (training pictures only, new every epoch): vocal tract length perturbation
   (VTLP, Jaitly & Hinton 2013: the filterbank's frequencies scaled by a random factor in
   ``1 ± vtlp``, a shorter or longer vocal tract), speed perturbation (Ko et al. 2015: the clip
